@@ -1,0 +1,95 @@
+"""The exception hierarchy: one base, `RunreplayError`, and one subclass per kind of failure.
+
+    RunreplayError
+    ├── ConfigurationError     (also a ValueError)   bad option, marker argument or fixture value
+    ├── CassetteFormatError                          a cassette file that cannot be loaded
+    ├── UnmatchedRequestError                        no recording matches, in a mode that may not record
+    ├── NetworkBlockedError                          a connection or DNS lookup while the network is blocked
+    └── SecretLeakError                              a cassette that would carry a secret to disk
+
+None of them derives from `OSError` or an HTTP client's error type on purpose: clients such as the
+`openai` SDK retry on those and wrap them as "Connection error.", which would hide the reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "DOCS_URL",
+    "CassetteFormatError",
+    "ConfigurationError",
+    "NetworkBlockedError",
+    "RunreplayError",
+    "SecretLeakError",
+    "UnmatchedRequestError",
+    "docs_link",
+]
+
+DOCS_URL = "https://pypi.org/project/pytest-runreplay/"
+
+
+def docs_link(anchor: str) -> str:
+    """The README section that explains `anchor`, for the last line of an error message."""
+    return f"{DOCS_URL}#{anchor}"
+
+
+class RunreplayError(Exception):
+    """Base class of every error runreplay raises on purpose."""
+
+
+class ConfigurationError(RunreplayError, ValueError):
+    """An option, marker argument, fixture value or factory argument that cannot be used."""
+
+
+class CassetteFormatError(RunreplayError):
+    """A cassette file that is missing pieces, has an unknown version, or is not valid YAML.
+
+    The message names the file, the line (when known), what was found and what was expected.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        problem: str,
+        *,
+        line: int | None = None,
+        expected: str | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.problem = problem
+        self.expected = expected
+        where = self.path if line is None else f"{self.path}, line {line}"
+        message = f"cannot load cassette {where}: {problem}"
+        if expected:
+            message += f"; expected {expected}"
+        message += (
+            ". Fix or delete the file and record it again (--record-mode=rewrite); "
+            "nothing was loaded from it."
+        )
+        super().__init__(message)
+
+
+class UnmatchedRequestError(RunreplayError):
+    """A request that no recorded interaction matches, in a record mode that may not record it."""
+
+
+class NetworkBlockedError(RunreplayError):
+    """A connection or DNS lookup attempted while the network is blocked (record mode `none`)."""
+
+    def __init__(self, host: str, port: int | None = None, *, test: str | None = None) -> None:
+        self.host = host
+        self.port = port
+        self.test = test
+        target = host if port is None else f"{host}:{port}"
+        who = f" in {test}" if test else ""
+        super().__init__(
+            f"network access to {target!r} blocked{who}: record mode is 'none' (replay only) and "
+            f"{host!r} is not in --allowed-hosts. Record the exchange with --record-mode=once, or "
+            f"allow the host with --allowed-hosts={host}. See {docs_link('allowed-hosts')}"
+        )
+
+
+class SecretLeakError(RunreplayError):
+    """A cassette that still holds a secret after redaction; it is not written."""
