@@ -1,3 +1,56 @@
-"""Placeholder; filled in by its issue."""
+"""The record/replay engine: cassette sessions, client interception, matching, faults and the network guard.
+
+`use_cassette(path, **options)` runs a block of code against a cassette outside pytest (the plugin
+uses the same machinery per test):
+
+    with use_cassette("cassettes/demo.yaml", record_mode="once") as session:
+        client.beta.threads.create_and_run(...)
+"""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from runreplay.recording.active import activate, current_session, deactivate
+from runreplay.recording.config import DEFAULT_MATCH_ON, RECORD_MODES, CassetteConfig, resolve
+from runreplay.recording.session import CassetteSession, SessionStats
+
+__all__ = [
+    "DEFAULT_MATCH_ON",
+    "RECORD_MODES",
+    "CassetteConfig",
+    "CassetteSession",
+    "SessionStats",
+    "current_session",
+    "resolve",
+    "use_cassette",
+]
+
+
+@contextmanager
+def use_cassette(
+    path: str | os.PathLike[str],
+    config: CassetteConfig | Mapping[str, Any] | None = None,
+    *,
+    test: str | None = None,
+    run_id: str | None = None,
+    **options: Any,
+) -> Iterator[CassetteSession]:
+    """Replay (or record, per `record_mode`) every httpx, httpx2 and requests exchange in the block.
+
+    The cassette is saved when the block ends, also when it raised, so nothing recorded is lost.
+    """
+    if not isinstance(config, CassetteConfig):
+        config = resolve(config, options)
+    elif options:
+        config = resolve({f: getattr(config, f) for f in config.__slots__ if f != "extra"}, options)  # type: ignore[attr-defined]
+    session = CassetteSession(path, config, test=test, run_id=run_id)
+    activate(session)
+    try:
+        yield session
+    finally:
+        deactivate(session)
+        session.close()

@@ -1,0 +1,141 @@
+"""How a recorded response is played back: which bytes, when, and which error ends it.
+
+A `Plan` is built once per replayed response from the recording, the replay speed and the faults;
+`actions()` then walks it lazily so that both the sync and the async client adapters (httpx, httpx2,
+requests) share one timing and fault implementation and differ only in how they sleep and raise.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from runreplay.cassette.model import RecordedResponse
+from runreplay.faults import DropAfter, ErrorEvent, Fault, Stall
+
+__all__ = ["BROKEN_STREAM_MESSAGE", "Data", "Plan", "Raise", "Sleep", "build_plan", "event_ends"]
+
+BROKEN_STREAM_MESSAGE = "peer closed connection without sending complete message body (incomplete chunked read)"
+"""What a client sees when the server's connection drops mid-body; used for the `drop_after` fault."""
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Wait this many seconds before the next action."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Data:
+    """Hand this chunk to the client."""
+
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Raise:
+    """End the body with an error of this kind: `protocol`, `read_timeout` or `recorded` (see `type`)."""
+
+    kind: str
+    message: str
+    type: str | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    """The chunks with their due times (seconds after the request), pauses before chunks, and the end."""
+
+    headers_at: float
+    chunks: list[tuple[float, bytes]]
+    stalls: dict[int, float] = field(default_factory=dict)
+    end: Raise | None = None
+
+    def actions(self, started: float, read_timeout: float | None = None) -> Iterator[Sleep | Data | Raise]:
+        """The steps to play, with sleeps computed against the clock so timing does not drift.
+
+        `started` is the `time.perf_counter()` reading when the request was sent. A stall longer than
+        the client's read timeout ends the body with a `read_timeout` error after that timeout, as a
+        real silent server would.
+        """
+        shift = 0.0
+        for position, (due, data) in enumerate(self.chunks):
+            pause = self.stalls.get(position)
+            if pause:
+                if read_timeout is not None and pause >= read_timeout:
+                    yield Sleep(read_timeout)
+                    yield Raise("read_timeout", "The read operation timed out")
+                    return
+                yield Sleep(pause)
+                shift += pause
+            wait = started + due + shift - time.perf_counter()
+            if wait > 0:
+                yield Sleep(wait)
+            yield Data(data)
+        if self.end is not None:
+            yield self.end
+
+
+def event_ends(body: bytes) -> list[int]:
+    """Byte offsets in an SSE body just after each event that a client would dispatch."""
+    from runreplay.sse import Decoder
+
+    decoder = Decoder()
+    ends: list[int] = []
+    position = 0
+    for match in _LINE_END.finditer(body):
+        line_end = match.end()
+        for _ in decoder.feed(body[position:line_end]):
+            ends.append(line_end)
+        position = line_end
+    return ends
+
+
+def _cut(chunks: list[tuple[float, bytes]], at: int) -> list[tuple[float, bytes]]:
+    """The chunks holding the first `at` bytes of the body, splitting the chunk that spans `at`."""
+    kept: list[tuple[float, bytes]] = []
+    remaining = at
+    for due, data in chunks:
+        if remaining <= 0:
+            break
+        kept.append((due, data[:remaining]))
+        remaining -= len(data)
+    return kept
+
+
+def _error_frame(fault: ErrorEvent) -> bytes:
+    """An SSE `error` event carrying the API's `Error` object (code, message, param, type)."""
+    payload = {"code": fault.code, "message": fault.message, "param": None, "type": fault.type}
+    return b"event: error\ndata: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
+
+
+def build_plan(response: RecordedResponse, faults: Sequence[Fault], speed: float) -> Plan:
+    """Turn a recorded response, the active stream faults and the replay speed into a `Plan`."""
+    chunks = [(chunk.offset_ms * speed / 1000.0, chunk.data) for chunk in response.chunks]
+    plan = Plan(headers_at=response.headers_ms * speed / 1000.0, chunks=chunks)
+    if response.error is not None:
+        plan.chunks = chunks[: response.error.after_chunk]
+        plan.end = Raise("recorded", response.error.message, response.error.type)
+    for fault in faults:
+        if isinstance(fault, Stall):
+            plan.stalls[fault.before_chunk] = plan.stalls.get(fault.before_chunk, 0.0) + fault.seconds
+        elif isinstance(fault, DropAfter | ErrorEvent) and response.is_event_stream:
+            count = fault.events if isinstance(fault, DropAfter) else fault.after
+            ends = event_ends(b"".join(data for _, data in plan.chunks))
+            cut_at = ends[count - 1] if 0 < count <= len(ends) else (0 if count == 0 else None)
+            if cut_at is not None:
+                plan.chunks = _cut(plan.chunks, cut_at)
+            if isinstance(fault, DropAfter):
+                plan.end = Raise("protocol", BROKEN_STREAM_MESSAGE)
+            else:
+                due = plan.chunks[-1][0] if plan.chunks else plan.headers_at
+                plan.chunks.append((due, _error_frame(fault)))
+                plan.end = None
+    return plan
+
+

@@ -1,0 +1,311 @@
+"""One active cassette: what to do with each request (replay, record, fault, refuse) and saving at the end.
+
+The session is client-agnostic: adapters turn a client's request into a `RecordedRequest`, ask
+`decide()`, then either play the returned interaction or record the live response through a
+`StreamRecorder` from `recorder_for()`. `close()` saves new interactions atomically, under a
+per-cassette lock, merged with whatever other workers wrote meanwhile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from runreplay._version import __version__
+from runreplay.cassette.model import Cassette, Interaction, RecordedRequest, RecordedResponse
+from runreplay.errors import RunreplayError, SecretLeakError, UnmatchedRequestError
+from runreplay.faults import DropAfter, ErrorEvent, Fault, HttpError, Stall
+from runreplay.recording.config import CassetteConfig
+from runreplay.recording.matching import unmatched_message
+from runreplay.recording.recorder import StreamRecorder
+
+__all__ = ["CassetteSession", "Passthrough", "Record", "Replay", "SessionStats", "Synthetic"]
+
+_LOCK_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """Play this recorded interaction (cassette position `position`) with these stream faults."""
+
+    interaction: Interaction
+    position: int
+    faults: tuple[Fault, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """Send the request live and record the response under sequence number `seq`."""
+
+    request: RecordedRequest
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Synthetic:
+    """Answer with this made-up response (an `http_error` fault) instead of the recording."""
+
+    response: RecordedResponse
+
+
+@dataclass(frozen=True, slots=True)
+class Passthrough:
+    """Send the request live and record nothing (an `ignore_hosts` host)."""
+
+
+@dataclass(slots=True)
+class SessionStats:
+    """What happened in one session, for the end-of-run summary and `--runreplay-strict`."""
+
+    path: str
+    existed: bool
+    total: int = 0
+    played: int = 0
+    recorded: int = 0
+    unplayed: list[int] = field(default_factory=list)
+
+
+def _now_iso() -> str:
+    """The current UTC time as ISO-8601 with seconds, for `recorded_at`."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@contextmanager
+def cassette_lock(path: Path) -> Iterator[None]:
+    """An inter-process lock for one cassette file, kept out of the cassette folder (in the temp dir)."""
+    from filelock import FileLock, Timeout
+
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
+    folder = Path(tempfile.gettempdir()) / "runreplay-locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / f"{digest}.lock"), timeout=_LOCK_TIMEOUT_S)
+    try:
+        with lock:
+            yield
+    except Timeout as exc:
+        raise RunreplayError(
+            f"could not lock cassette {path} within {_LOCK_TIMEOUT_S:.0f} s: another process holds it. "
+            f"If no other pytest process is running, delete {lock.lock_file} and try again."
+        ) from exc
+
+
+def _error_body(fault: HttpError) -> bytes:
+    """The API's error JSON for an injected HTTP error."""
+    import json
+
+    kind = {429: ("requests", "rate_limit_exceeded")}.get(fault.status, ("server_error", None))
+    body = {"error": {"message": fault.message, "type": kind[0], "param": None, "code": kind[1]}}
+    return json.dumps(body, indent=2).encode() + b"\n"
+
+
+class CassetteSession:
+    """The state of one cassette while a test (or a `use_cassette` block) runs."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        config: CassetteConfig,
+        *,
+        test: str | None = None,
+        run_id: str | None = None,
+    ) -> None:
+        from runreplay.cassette.format import load
+        from runreplay.cassette.index import CassetteIndex, make_key_function
+        from runreplay.recording.redaction import redactor_for
+
+        self.path = Path(path)
+        self.config = config
+        self.test = test
+        self.run_id = run_id
+        self.existed = self.path.exists()
+        self._lock = threading.RLock()
+        self._seq = itertools.count()
+        loaded = load(self.path) if self.existed and config.record_mode != "rewrite" else Cassette()
+        self.cassette = loaded
+        self._key = make_key_function(config.match_on)
+        self._index = CassetteIndex(loaded.interactions, self._key)
+        self._last_for_key: dict[object, int] = {}
+        self.redactor = redactor_for(config)
+        self._may_replay = config.replays
+        self._may_record = config.records(cassette_exists=self.existed and config.record_mode != "rewrite")
+        self._http_errors = [[fault, fault.times] for fault in config.faults if isinstance(fault, HttpError)]
+        self._stream_faults = tuple(f for f in config.faults if isinstance(f, DropAfter | Stall | ErrorEvent))
+        self._new: list[tuple[int, Interaction]] = []
+        self._recorders: list[StreamRecorder] = []
+        self.errors: list[RunreplayError] = []
+        self.played = 0
+        self.faults_applied = 0
+        self.closed = False
+
+    # -- deciding -------------------------------------------------------------------------------
+
+    def ignores(self, host: str) -> bool:
+        """Whether requests to `host` bypass the cassette entirely (`ignore_hosts`)."""
+        return host.lower() in self.config.ignore_hosts
+
+    def decide(self, request: RecordedRequest) -> Replay | Record | Synthetic:
+        """Choose what answers `request` (already as sent by the client, not yet redacted)."""
+        redacted = self.redactor.request(request)
+        with self._lock:
+            for entry in self._http_errors:
+                fault, left = entry
+                if isinstance(fault, HttpError) and isinstance(left, int) and left > 0:
+                    entry[1] = left - 1
+                    self.faults_applied += 1
+                    return Synthetic(self._synthetic(fault))
+            key = self._key(redacted)
+            if self._may_replay:
+                hit = self._index.take(key)
+                if hit is not None:
+                    position, interaction = hit
+                    self._last_for_key[key] = position
+                    self.played += 1
+                    return Replay(interaction, position, self._stream_faults)
+                if self.config.allow_playback_repeats and key in self._last_for_key:
+                    position = self._last_for_key[key]
+                    self.played += 1
+                    return Replay(self.cassette.interactions[position], position, self._stream_faults)
+            if self._may_record:
+                return Record(redacted, next(self._seq))
+            error = UnmatchedRequestError(
+                unmatched_message(
+                    redacted,
+                    cassette=self.cassette,
+                    path=self.path,
+                    existed=self.existed,
+                    config=self.config,
+                    played=set(self._index.played_positions()),
+                    key=key,
+                    key_function=self._key,
+                )
+            )
+            self.errors.append(error)
+            raise error
+
+    def _synthetic(self, fault: HttpError) -> RecordedResponse:
+        """The response for an `http_error` fault: the API's error body, `retry-after` when asked."""
+        from runreplay.cassette.model import Chunk
+
+        headers = [("content-type", "application/json"), ("x-request-id", "req_runreplay_fault")]
+        if fault.retry_after is not None:
+            headers.append(("retry-after-ms", str(round(fault.retry_after * 1000))))
+            headers.append(("retry-after", str(max(1, round(fault.retry_after)))))
+        reasons = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+        return RecordedResponse(
+            status=fault.status,
+            reason=reasons.get(fault.status, "Error"),
+            headers=headers,
+            chunks=[Chunk(data=_error_body(fault), offset_ms=0.0)],
+        )
+
+    # -- recording ------------------------------------------------------------------------------
+
+    def recorder_for(
+        self,
+        decision: Record,
+        *,
+        started: float,
+        status: int,
+        reason: str,
+        http_version: str,
+        headers: list[tuple[str, str]],
+        already_decoded: bool = False,
+    ) -> StreamRecorder:
+        """A recorder for the live response to `decision`; it hands its interaction back on finish."""
+
+        def on_finish(interaction: Interaction) -> None:
+            interaction.response = self.redactor.response(interaction.response)
+            interaction.recorded_at = _now_iso()
+            with self._lock:
+                self._new.append((decision.seq, interaction))
+                self._index.add(interaction, played=True)
+
+        recorder = StreamRecorder(
+            decision.request,
+            started=started,
+            status=status,
+            reason=reason,
+            http_version=http_version,
+            headers=headers,
+            decode_compressed=self.config.decode_compressed,
+            already_decoded=already_decoded,
+            on_finish=on_finish,
+        )
+        with self._lock:
+            self._recorders.append(recorder)
+        return recorder
+
+    # -- closing --------------------------------------------------------------------------------
+
+    def stats(self) -> SessionStats:
+        """Counts for the summary: interactions on file, played, recorded now, and never played."""
+        with self._lock:
+            played = set(self._index.played_positions())
+            total = len(self.cassette.interactions)
+            return SessionStats(
+                path=str(self.path),
+                existed=self.existed,
+                total=total,
+                played=self.played,
+                recorded=len(self._new),
+                unplayed=[p for p in range(total) if p not in played] if self._may_replay else [],
+            )
+
+    def close(self) -> None:
+        """Finish streams the client never closed, then save what was recorded (if anything)."""
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            pending = [r for r in self._recorders if not r.finished]
+        for recorder in pending:
+            recorder.finish(complete=False)
+        with self._lock:
+            new = [interaction for _, interaction in sorted(self._new, key=lambda pair: pair[0])]
+        if new or (self.config.record_mode == "rewrite" and self.existed):
+            self._save(new)
+
+    def _save(self, new: list[Interaction]) -> None:
+        """Audit, then merge with the file as it is now and write atomically under the cassette lock."""
+        from runreplay.cassette.audit import format_findings, scan_cassette
+        from runreplay.cassette.format import load, save
+        from runreplay.recording.redaction import redaction_config_for
+
+        findings = scan_cassette(Cassette(interactions=new), config=redaction_config_for(self.config), path=str(self.path))
+        if findings:
+            raise SecretLeakError(
+                f"refusing to write cassette {self.path}: the audit found {len(findings)} secret(s) that "
+                f"redaction did not remove:\n{format_findings(findings)}\n"
+                "Add the header to filter_headers / the pattern to secret_patterns in runreplay_config, "
+                "then record again. Nothing was written."
+            )
+        with cassette_lock(self.path):
+            base: list[Interaction] = []
+            meta: dict[str, object] = {}
+            if self.path.exists():
+                on_disk = load(self.path)
+                same_run = self.run_id is not None and on_disk.meta.get("run_id") == self.run_id
+                if self.config.record_mode != "rewrite" or same_run:
+                    base = on_disk.interactions
+                    meta = dict(on_disk.meta)
+            if not new and not base:
+                self.path.unlink(missing_ok=True)
+                return
+            meta.update({"recorded_with": f"runreplay {__version__}"})
+            if self.run_id is not None:
+                meta["run_id"] = self.run_id
+            save(self.path, Cassette(interactions=base + new, meta=meta))
+
+
+def started_now() -> float:
+    """The clock reading adapters take when a request is sent (monotonic, high resolution)."""
+    return time.perf_counter()
