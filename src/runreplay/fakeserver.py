@@ -1,0 +1,831 @@
+"""An embedded Assistants API server on 127.0.0.1: real sockets, real chunked SSE, no API key.
+
+`FakeAssistantsServer` speaks enough of `POST /v1/threads/runs` (streamed or not), the function-tool
+round trip (`requires_action` then `submit_tool_outputs`), run polling and message listing for the
+official `openai` SDK, `httpx`, `httpx2` and `requests` to run against it unchanged. Everything it sends
+is a function of its seed and the requests it received, so recordings made from it are reproducible.
+Faults (rate limits, server errors, dropped streams, slow or oddly split chunks) are switched on by
+arguments, so tests can exercise a client's error paths over a real connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import email.utils
+import http
+import http.server
+import itertools
+import json
+import re
+import selectors
+import socket
+import socketserver
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, cast
+from urllib.parse import parse_qs, urlsplit
+
+from runreplay import _fakeserver_payloads as payloads
+from runreplay.errors import ConfigurationError
+
+__all__ = ["FakeAssistantsServer", "ReceivedRequest", "main"]
+
+JSONDict = dict[str, Any]
+_HOST = "127.0.0.1"
+_MAX_BODY = 16 * 1024 * 1024
+_OPENAI_VERSION = "2020-10-01"
+_FAIL_HEADER = "x-runreplay-fail"
+_STANDARD_ERRORS: dict[int, tuple[str, str, str | None]] = {
+    429: ("Rate limit reached for requests. Please try again later.", "requests", "rate_limit_exceeded"),
+    500: ("The server had an error while processing your request. Sorry about that!", "server_error", None),
+    502: ("Bad gateway.", "server_error", None),
+    503: ("The engine is currently overloaded, please try again later.", "server_error", None),
+}
+_BAD_JSON = (
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your "
+    "HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)"
+)
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """One request as the server received it: headers lower-cased, body parsed when it was JSON."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: Any
+    raw_body: bytes
+
+
+@dataclass
+class _Failure:
+    """A queued injected error: its status, how many requests it still applies to, its headers."""
+
+    status: int
+    times: int
+    retry_after: int | None
+    retry_after_ms: int | None
+    should_retry: bool | None
+    message: str | None
+
+
+@dataclass
+class _Reply:
+    """A response before it is written: a JSON body, or SSE frames to send chunked."""
+
+    status: int
+    body: Any = None
+    frames: list[bytes] | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _ApiError(Exception):
+    """Raised by a route to answer with the API's error envelope."""
+
+    def __init__(
+        self, status: int, message: str, *, param: str | None = None, type_: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.param = param
+        self.type = type_ or "invalid_request_error"
+
+
+@dataclass(frozen=True)
+class _Call:
+    """What a route handler gets: the request and the logical clock reading for it."""
+
+    method: str
+    params: dict[str, str]
+    query: dict[str, list[str]]
+    body: Any
+    index: int
+    now: int
+
+
+Chunker = Callable[[list[bytes]], list[bytes]]
+
+
+def _utf8_safe(data: bytes, position: int) -> int:
+    """`position` moved forward past UTF-8 continuation bytes, so a cut there splits no character."""
+    while position < len(data) and data[position] & 0xC0 == 0x80:
+        position += 1
+    return position
+
+
+def _cut(data: bytes, points: list[int]) -> list[bytes]:
+    """`data` cut at the given offsets (out-of-range and repeated offsets ignored)."""
+    edges = [0, *sorted({p for p in points if 0 < p < len(data)}), len(data)]
+    return [data[a:b] for a, b in itertools.pairwise(edges)]
+
+
+def _split_lines(frames: list[bytes]) -> list[bytes]:
+    """Each event cut inside its `event:` line, inside `data:`, mid-payload and before the blank line."""
+    chunks: list[bytes] = []
+    for frame in frames:
+        data_line = frame.find(b"\n") + 1
+        payload = data_line + len(b"data: ")
+        middle = _utf8_safe(frame, payload + (len(frame) - 2 - payload) // 2)
+        chunks += _cut(frame, [3, data_line + 3, middle, len(frame) - 1])
+    return chunks
+
+
+def _split_utf8(frames: list[bytes]) -> list[bytes]:
+    """Each event cut after the first byte of every multi-byte UTF-8 character it holds."""
+    chunks: list[bytes] = []
+    for frame in frames:
+        chunks += _cut(frame, [i + 1 for i, byte in enumerate(frame) if byte >= 0xC0])
+    return chunks
+
+
+def _fixed(size: int) -> Chunker:
+    """A chunker that cuts the whole body into `size`-byte pieces, ignoring event boundaries."""
+
+    def chunk(frames: list[bytes]) -> list[bytes]:
+        body = b"".join(frames)
+        return [body[i : i + size] for i in range(0, len(body), size)]
+
+    return chunk
+
+
+def _chunker(spec: str) -> Chunker:
+    """The chunker for a `chunking=` spec; raises ConfigurationError for an unknown one."""
+    named: dict[str, Chunker] = {
+        "event": list,
+        "split_lines": _split_lines,
+        "split_utf8": _split_utf8,
+        "whole": lambda frames: [b"".join(frames)] if frames else [],
+    }
+    if spec in named:
+        return named[spec]
+    match = re.fullmatch(r"bytes:([1-9][0-9]*)", spec)
+    if match:
+        return _fixed(int(match.group(1)))
+    raise ConfigurationError(
+        f"unknown chunking {spec!r}: expected 'event', 'split_lines', 'split_utf8', 'whole' or 'bytes:N' "
+        "with N >= 1 (for example 'bytes:7')"
+    )
+
+
+def _is_error_status(status: int) -> bool:
+    """Whether `status` is a 4xx or 5xx code that http.HTTPStatus knows (so it has a reason phrase)."""
+    return 400 <= status <= 599 and status in {known.value for known in http.HTTPStatus}
+
+
+def _json_type(value: Any) -> str:
+    """The JSON type name of a parsed value, as the API's type errors say it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _precheck(body: Any) -> None:
+    """The basic shape checks that run with or without the request models."""
+    if not isinstance(body, dict):
+        raise _ApiError(
+            400, f"Invalid type for body: expected an object, but got {_json_type(body)} instead."
+        )
+    if "assistant_id" not in body:
+        raise _ApiError(400, "Missing required parameter: 'assistant_id'.", param="assistant_id")
+    expected = {
+        "assistant_id": (str, "a string"),
+        "stream": (bool, "a boolean"),
+        "thread": (dict, "an object"),
+        "tools": (list, "an array"),
+    }
+    for name, (kind, label) in expected.items():
+        value = body.get(name)
+        if value is not None and not isinstance(value, kind):
+            got = _json_type(value)
+            raise _ApiError(
+                400, f"Invalid type for '{name}': expected {label}, but got {got} instead.", param=name
+            )
+    messages = (body.get("thread") or {}).get("messages")
+    if messages is not None and not isinstance(messages, list):
+        got = _json_type(messages)
+        message = f"Invalid type for 'thread.messages': expected an array, but got {got} instead."
+        raise _ApiError(400, message, param="thread.messages")
+
+
+def _validate_with_model(body: JSONDict) -> None:
+    """Validate against the request models, turning the first pydantic error into the API's 400.
+
+    The models are imported here, not at module level, so starting a server stays cheap.
+    """
+    import pydantic
+
+    from runreplay.models import CreateThreadAndRunRequest
+    from runreplay.models.rules import json_path
+
+    try:
+        CreateThreadAndRunRequest.model_validate(body)
+    except pydantic.ValidationError as exc:
+        error = exc.errors()[0]
+        param = json_path(error["loc"]).removeprefix("$").removeprefix(".") or None
+        if error["type"] == "missing":
+            message = f"Missing required parameter: '{param}'."
+        elif error["type"] == "extra_forbidden":
+            message = f"Unrecognized request argument supplied: {param}"
+        else:
+            detail = error["msg"].rstrip(".")
+            message = f"Invalid value for '{param}': {detail}." if param else f"{detail}."
+        raise _ApiError(400, message, param=param) from None
+
+
+def _submit_outputs(body: Any, run: payloads.RunState) -> str:
+    """Check a SubmitToolOutputsRunRequest against the pending call; return the output it carries."""
+    if not isinstance(body, dict):
+        raise _ApiError(
+            400, f"Invalid type for body: expected an object, but got {_json_type(body)} instead."
+        )
+    unknown = sorted(set(body) - {"tool_outputs", "stream"})
+    if unknown:
+        raise _ApiError(400, f"Unrecognized request argument supplied: {unknown[0]}", param=unknown[0])
+    outputs = body.get("tool_outputs")
+    if not isinstance(outputs, list):
+        if outputs is None:
+            raise _ApiError(400, "Missing required parameter: 'tool_outputs'.", param="tool_outputs")
+        kind = _json_type(outputs)
+        message = f"Invalid type for 'tool_outputs': expected an array, but got {kind} instead."
+        raise _ApiError(400, message, param="tool_outputs")
+    for number, item in enumerate(outputs):
+        for key in ("tool_call_id", "output"):
+            value = item.get(key) if isinstance(item, dict) else None
+            if not isinstance(value, str):
+                param = f"tool_outputs[{number}].{key}"
+                raise _ApiError(400, f"Invalid type for '{param}': expected a string.", param=param)
+    if run.status != "requires_action" or run.tool_call is None:
+        raise _ApiError(400, f'Runs in status "{run.status}" do not accept tool outputs.')
+    pending, given = [run.tool_call.id], [item["tool_call_id"] for item in outputs]
+    if given != pending:
+        message = f"Expected tool outputs for call_ids {pending}, got {given}"
+        raise _ApiError(400, message, param="tool_outputs")
+    return cast(str, outputs[0]["output"])
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """Parses one HTTP/1.1 request at a time on a kept-alive connection and writes the reply."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # an idle kept-alive connection is closed after this many seconds
+
+    @property
+    def owner(self) -> FakeAssistantsServer:
+        """The FakeAssistantsServer this connection belongs to."""
+        return cast(_HTTPServer, self.server).owner
+
+    def setup(self) -> None:
+        """Send every write at once (TCP_NODELAY), so chunk timing is real on the wire."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: tests own stderr."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed requests get the API's JSON error envelope instead of an HTML page."""
+        self.close_connection = True
+        text = message or http.HTTPStatus(code).phrase
+        self._write(_Reply(code, payloads.error_body(text, type_="invalid_request_error")), head_only=False)
+
+    def _handle(self) -> None:
+        """Read the body, let the owner answer, write the answer."""
+        try:
+            raw = self._read_body()
+        except ValueError as exc:
+            self.send_error(400, str(exc))
+            return
+        reply = self.owner._answer(self.command, self.path, dict(self.headers.items()), raw)
+        self._write(reply, head_only=self.command == "HEAD")
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    def _read_body(self) -> bytes:
+        """The request body, from Content-Length or chunked transfer encoding."""
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            parts: list[bytes] = []
+            total = 0
+            while total <= _MAX_BODY:
+                size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"x", 16)
+                if size == 0:
+                    while self.rfile.readline(1024).strip():
+                        pass
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                total += size
+                self.rfile.readline(1024)
+            raise ValueError("Request body too large.")
+        length = int(self.headers.get("content-length") or 0)
+        if not 0 <= length <= _MAX_BODY:
+            raise ValueError("Invalid Content-Length.")
+        return self.rfile.read(length)
+
+    def _write(self, reply: _Reply, *, head_only: bool) -> None:
+        """Write the status line, headers and body: Content-Length for JSON, chunked frames for SSE."""
+        headers = list(reply.headers)
+        if reply.frames is None:
+            body = (
+                b""
+                if reply.body is None
+                else (json.dumps(reply.body, indent=2, ensure_ascii=False) + "\n").encode()
+            )
+            headers = [("content-type", "application/json"), *headers] if reply.body is not None else headers
+            if reply.status != 204:
+                headers.append(("content-length", str(len(body))))
+        else:
+            headers = [("content-type", "text/event-stream; charset=utf-8"), *headers]
+            headers.append(("transfer-encoding", "chunked"))
+        headers.append(("connection", "close" if self.close_connection else "keep-alive"))
+        status = f"{self.protocol_version} {reply.status} {http.HTTPStatus(reply.status).phrase}\r\n"
+        head = status + "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
+        if reply.frames is None:
+            self.wfile.write(head.encode("latin-1") + (b"" if head_only else body))
+        else:
+            self.wfile.write(head.encode("latin-1"))
+            if not head_only:
+                self._write_chunks(reply.frames)
+
+    def _write_chunks(self, frames: list[bytes]) -> None:
+        """Send SSE frames as HTTP chunks, with the configured cuts, delays and abrupt drop."""
+        chunker, delay, drop = self.owner._stream_settings()
+        dropped = drop is not None and drop < len(frames)
+        for number, chunk in enumerate(chunker(frames[:drop] if dropped else frames)):
+            if number and delay > 0 and self.owner._stopping.wait(delay):
+                dropped = True
+                break
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        if dropped:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        else:
+            self.wfile.write(b"0\r\n\r\n")
+
+
+class _HTTPServer(http.server.HTTPServer):
+    """The listening socket; connections are accepted and served by FakeAssistantsServer itself."""
+
+    request_queue_size = 64
+
+    def __init__(self, owner: FakeAssistantsServer, port: int) -> None:
+        self.owner = owner
+        super().__init__((_HOST, port), _Handler)
+
+    def server_bind(self) -> None:
+        """Bind without HTTPServer's reverse DNS lookup of the host, which can be slow."""
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = _HOST, self.server_address[1]
+
+
+Route = tuple["re.Pattern[str]", dict[str, Callable[["FakeAssistantsServer", _Call], _Reply]]]
+
+
+class FakeAssistantsServer:
+    """A local, deterministic stand-in for the Assistants API's create-thread-and-run endpoints.
+
+    Use it as a context manager (or call `start()` and `stop()`), then point a client at `base_url`:
+    `openai.OpenAI(base_url=server.base_url, api_key="sk-test")`.
+
+    - `seed`: ids, answers, request ids and cookies derive from it and the request counter.
+    - `port`: 0 (default) picks a free port; the server only ever binds 127.0.0.1.
+    - `chunking`: how SSE frames become HTTP chunks: `event` (one per event), `split_lines` (cut
+      mid-line), `split_utf8` (cut inside multi-byte characters), `whole` or `bytes:N`.
+    - `chunk_delay`: seconds slept between chunks; `drop_after_events`: close the connection after
+      that many events, without the terminating chunk.
+    - `realistic_headers`: send `openai-organization` and Cloudflare `set-cookie` headers (secrets to
+      redact downstream).
+    - `poll_steps`: how many GETs of a run answer `in_progress` before it moves on;
+      `poll_after_ms`: the `openai-poll-after-ms` header the SDK's poll helpers wait by.
+    - `validate`: check create requests with `runreplay.models.CreateThreadAndRunRequest`.
+    - `base_time`: the epoch `created_at` values count from (request n is at base_time + 10 n).
+
+    `chunking`, `chunk_delay`, `drop_after_events`, `poll_steps`, `poll_after_ms`, `validate` and
+    `realistic_headers` may be changed while the server runs. `errors` holds tracebacks of server bugs.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        port: int = 0,
+        chunking: str = "event",
+        chunk_delay: float = 0.0,
+        drop_after_events: int | None = None,
+        realistic_headers: bool = True,
+        poll_steps: int = 1,
+        poll_after_ms: int = 10,
+        validate: bool = True,
+        base_time: int = payloads.BASE_TIME,
+    ) -> None:
+        if chunk_delay < 0 or (drop_after_events is not None and drop_after_events < 0) or poll_steps < 0:
+            raise ConfigurationError(
+                f"chunk_delay={chunk_delay!r}, drop_after_events={drop_after_events!r} and "
+                f"poll_steps={poll_steps!r} must not be negative"
+            )
+        self.seed = seed
+        self.chunking = chunking
+        self.chunk_delay = chunk_delay
+        self.drop_after_events = drop_after_events
+        self.realistic_headers = realistic_headers
+        self.poll_steps = poll_steps
+        self.poll_after_ms = poll_after_ms
+        self.validate = validate
+        self.errors: list[str] = []
+        self._port = port
+        self._base_time = base_time
+        self._organization = payloads.IdMaker("organization", seed).make("org-")
+        self._lock = threading.Lock()
+        self._requests: list[ReceivedRequest] = []
+        self._failures: list[_Failure] = []
+        self._threads: dict[str, payloads.ThreadState] = {}
+        self._runs: dict[str, payloads.RunState] = {}
+        self._index = 0
+        self._stopping = threading.Event()
+        self._httpd: _HTTPServer | None = None
+        self._acceptor: threading.Thread | None = None
+        self._wake: tuple[socket.socket, socket.socket] | None = None
+        self._connections: dict[socket.socket, threading.Thread] = {}
+
+    # -- configuration -------------------------------------------------------------------------
+
+    @property
+    def chunking(self) -> str:
+        """How SSE frames are cut into HTTP chunks: event, split_lines, split_utf8, whole or bytes:N."""
+        return self._chunking_spec
+
+    @chunking.setter
+    def chunking(self, spec: str) -> None:
+        """Switch chunking; an unknown spec raises ConfigurationError and keeps the old one."""
+        self._chunker = _chunker(spec)
+        self._chunking_spec = spec
+
+    def _stream_settings(self) -> tuple[Chunker, float, int | None]:
+        """The chunker, delay and drop point in force for the stream about to be written."""
+        with self._lock:
+            return self._chunker, self.chunk_delay, self.drop_after_events
+
+    def fail_next(
+        self,
+        status: int = 429,
+        *,
+        times: int = 1,
+        retry_after: int | None = 1,
+        retry_after_ms: int | None = None,
+        should_retry: bool | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Answer the next `times` API requests with an error `status` (429, 500, 503, …) instead.
+
+        `retry_after` / `retry_after_ms` add the headers the SDK waits by; `should_retry` adds
+        `x-should-retry`. The same can be asked per request with an `x-runreplay-fail: STATUS` header.
+        """
+        if not _is_error_status(status) or times < 1:
+            raise ConfigurationError(
+                f"fail_next needs a 4xx/5xx status and times >= 1, got {status=} {times=}"
+            )
+        with self._lock:
+            self._failures.append(_Failure(status, times, retry_after, retry_after_ms, should_retry, message))
+
+    @property
+    def requests(self) -> list[ReceivedRequest]:
+        """A snapshot of every request received so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        """Forget the requests received so far (state such as threads and runs is kept)."""
+        with self._lock:
+            self._requests.clear()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The TCP port the server listens on (known once started)."""
+        if self._httpd is None:
+            raise RuntimeError("FakeAssistantsServer is not started; use `with` or call start() first")
+        return self._httpd.server_port
+
+    @property
+    def url(self) -> str:
+        """The server's root URL, `http://127.0.0.1:PORT`."""
+        return f"http://{_HOST}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL for clients, `http://127.0.0.1:PORT/v1`."""
+        return f"{self.url}/v1"
+
+    def start(self) -> FakeAssistantsServer:
+        """Bind 127.0.0.1 and start accepting connections in a daemon thread."""
+        if self._httpd is not None or self._stopping.is_set():
+            raise RuntimeError("FakeAssistantsServer can be started once; create a new one to start again")
+        self._httpd = _HTTPServer(self, self._port)
+        self._httpd.socket.setblocking(False)
+        self._wake = socket.socketpair()
+        self._acceptor = threading.Thread(target=self._accept_loop, name="runreplay-fakeserver", daemon=True)
+        self._acceptor.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop at once: close the listening socket and every open client connection."""
+        if self._httpd is None or self._stopping.is_set():
+            return
+        self._stopping.set()
+        assert self._wake is not None
+        assert self._acceptor is not None
+        self._wake[1].send(b"\0")
+        self._acceptor.join(timeout=5)
+        self._httpd.server_close()
+        with self._lock:
+            connections = dict(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        for worker in connections.values():
+            worker.join(timeout=2)
+        for end in self._wake:
+            end.close()
+
+    close = stop
+
+    def __enter__(self) -> FakeAssistantsServer:
+        """Start the server for the `with` block."""
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Stop the server when the `with` block ends."""
+        self.stop()
+
+    def _accept_loop(self) -> None:
+        """Accept connections until stop() writes to the wake-up socket; one thread per connection."""
+        assert self._httpd is not None
+        assert self._wake is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._httpd.socket, selectors.EVENT_READ)
+            selector.register(self._wake[0], selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self._wake[0]:
+                        return
+                    try:
+                        connection, address = self._httpd.socket.accept()
+                    except OSError:  # the client gave up between select() and accept()
+                        continue
+                    connection.setblocking(True)
+                    worker = threading.Thread(target=self._serve, args=(connection, address), daemon=True)
+                    with self._lock:
+                        self._connections[connection] = worker
+                    worker.start()
+
+    def _serve(self, connection: socket.socket, address: Any) -> None:
+        """Serve one client connection until it closes, then forget it."""
+        assert self._httpd is not None
+        try:
+            self._httpd.finish_request(connection, address)
+        except OSError:
+            pass  # the client went away, or stop() closed the connection
+        except Exception:  # pragma: no cover - a bug in the server, kept for the test that trips it
+            self.errors.append(traceback.format_exc())
+        finally:
+            self._httpd.shutdown_request(connection)
+            with self._lock:
+                self._connections.pop(connection, None)
+
+    # -- answering -------------------------------------------------------------------------------
+
+    def _answer(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> _Reply:
+        """Record the request, then answer it (injected failure, route, or error) with common headers."""
+        split = urlsplit(target)
+        lowered = {name.lower(): value for name, value in headers.items()}
+        try:
+            body: Any = json.loads(raw) if raw else None
+            bad_json = False
+        except ValueError:
+            body, bad_json = None, True
+        with self._lock:
+            index = self._index
+            self._index += 1
+            self._requests.append(ReceivedRequest(method, split.path, split.query, lowered, body, raw))
+            now = self._base_time + 10 * index
+            try:
+                reply = self._route(method, split.path, split.query, lowered, body, bad_json, index, now)
+            except _ApiError as exc:
+                reply = _Reply(exc.status, payloads.error_body(exc.message, type_=exc.type, param=exc.param))
+            except Exception:  # pragma: no cover - a bug in the server; answer like the API would
+                self.errors.append(traceback.format_exc())
+                message, type_, _ = _STANDARD_ERRORS[500]
+                reply = _Reply(500, payloads.error_body(message, type_=type_))
+        reply.headers += self._common_headers(index, now)
+        return reply
+
+    def _common_headers(self, index: int, now: int) -> list[tuple[str, str]]:
+        """The headers every real response carries, derived from the seed and the request index."""
+        ids = payloads.IdMaker("headers", self.seed, index)
+        headers = [
+            ("date", email.utils.formatdate(now, usegmt=True)),
+            ("openai-version", _OPENAI_VERSION),
+            ("openai-processing-ms", str(ids.randint(20, 900))),
+            ("x-request-id", f"req_{ids.rng.getrandbits(128):032x}"),
+        ]
+        if self.realistic_headers:
+            headers.insert(1, ("openai-organization", self._organization))
+            cookie = ids.make("")
+            headers += [
+                ("set-cookie", f"__cf_bm={cookie}{ids.make('')}-{now}-1.0.1.1; path=/; HttpOnly"),
+                ("set-cookie", f"_cfuvid={ids.make('')}-{now}-0.0.1.1-604800000; path=/; HttpOnly"),
+            ]
+        return headers
+
+    def _route(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: Any,
+        bad_json: bool,
+        index: int,
+        now: int,
+    ) -> _Reply:
+        """Find the route, apply injected failures, then call the route's handler (lock held)."""
+        route = next(((m, h) for p, h in _ROUTES if (m := p.fullmatch(path)) is not None), None)
+        if route is None:
+            raise _ApiError(404, f"Invalid URL ({method} {path})")
+        match, handlers = route
+        allowed = ", ".join([*handlers, "HEAD", "OPTIONS"] if "GET" in handlers else [*handlers, "OPTIONS"])
+        if method == "OPTIONS":
+            return _Reply(204, headers=[("allow", allowed)])
+        if method not in handlers and not (method == "HEAD" and "GET" in handlers):
+            raise _ApiError(405, f"Invalid method for URL ({method} {path})")
+        failure = self._take_failure(headers)
+        if failure is not None:
+            return failure
+        if bad_json:
+            raise _ApiError(400, _BAD_JSON)
+        call = _Call(method, match.groupdict(), parse_qs(query), body, index, now)
+        return handlers["GET" if method == "HEAD" else method](self, call)
+
+    def _take_failure(self, headers: dict[str, str]) -> _Reply | None:
+        """The injected error for this request, from fail_next() or the x-runreplay-fail header."""
+        failure: _Failure | None = None
+        if self._failures:
+            failure = self._failures[0]
+            failure.times -= 1
+            if failure.times == 0:
+                self._failures.pop(0)
+        elif headers.get(_FAIL_HEADER, "").isdigit() and _is_error_status(int(headers[_FAIL_HEADER])):
+            failure = _Failure(int(headers[_FAIL_HEADER]), 1, 1, None, None, None)
+        if failure is None:
+            return None
+        message, type_, code = _STANDARD_ERRORS.get(
+            failure.status, (http.HTTPStatus(failure.status).phrase + ".", "invalid_request_error", None)
+        )
+        reply = _Reply(
+            failure.status, payloads.error_body(failure.message or message, type_=type_, code=code)
+        )
+        if failure.retry_after is not None:
+            reply.headers.append(("retry-after", str(failure.retry_after)))
+        if failure.retry_after_ms is not None:
+            reply.headers.append(("retry-after-ms", str(failure.retry_after_ms)))
+        if failure.should_retry is not None:
+            reply.headers.append(("x-should-retry", str(failure.should_retry).lower()))
+        return reply
+
+    def _thread(self, thread_id: str) -> payloads.ThreadState:
+        """A thread by id, or the API's 404."""
+        if thread_id not in self._threads:
+            raise _ApiError(404, f"No thread found with id '{thread_id}'.")
+        return self._threads[thread_id]
+
+    def _run(self, call: _Call) -> payloads.RunState:
+        """The run named in the path, or the API's 404."""
+        self._thread(call.params["thread_id"])
+        run = self._runs.get(call.params["run_id"])
+        if run is None or run.thread.id != call.params["thread_id"]:
+            raise _ApiError(404, f"No run found with id '{call.params['run_id']}'.")
+        return run
+
+    @staticmethod
+    def _stream(events: list[payloads.Event]) -> _Reply:
+        """A 200 SSE reply from (event, data) pairs."""
+        return _Reply(200, frames=[payloads.sse_frame(name, data) for name, data in events])
+
+    def _create_thread_and_run(self, call: _Call) -> _Reply:
+        """POST /v1/threads/runs: validate, create the thread and run, stream it or return it queued."""
+        _precheck(call.body)
+        if self.validate:
+            _validate_with_model(call.body)
+        run = payloads.create_run(
+            call.body, seed=self.seed, index=call.index, now=call.now, poll_steps=self.poll_steps
+        )
+        self._threads[run.thread.id] = run.thread
+        self._runs[run.id] = run
+        if call.body.get("stream"):
+            return self._stream(payloads.start_events(run))
+        return _Reply(200, run.to_dict())
+
+    def _submit_tool_outputs(self, call: _Call) -> _Reply:
+        """POST …/submit_tool_outputs: check the call ids, then stream the rest of the run or queue it."""
+        run = self._run(call)
+        output = _submit_outputs(call.body, run)
+        events = payloads.submit_tool_outputs(run, output, call.now)
+        if call.body.get("stream"):
+            return self._stream(events + payloads.resume_events(run, call.now))
+        run.polls_left = self.poll_steps
+        return _Reply(200, run.to_dict())
+
+    def _retrieve_run(self, call: _Call) -> _Reply:
+        """GET …/runs/{run_id}: the run, one step further along (a HEAD only looks)."""
+        run = self._run(call)
+        data = payloads.poll(run, call.now) if call.method == "GET" else run.to_dict()
+        return _Reply(200, data, headers=[("openai-poll-after-ms", str(self.poll_after_ms))])
+
+    def _list_steps(self, call: _Call) -> _Reply:
+        """GET …/runs/{run_id}/steps: the run's steps, newest first unless `order=asc`."""
+        steps = list(self._run(call).steps)
+        return _Reply(200, payloads.list_object(self._page(steps, call)))
+
+    def _list_messages(self, call: _Call) -> _Reply:
+        """GET /v1/threads/{thread_id}/messages: newest first unless `order=asc`; `run_id` filters."""
+        messages = list(self._thread(call.params["thread_id"]).messages)
+        run_id = call.query.get("run_id", [None])[0]
+        if run_id is not None:
+            messages = [m for m in messages if m["run_id"] == run_id]
+        return _Reply(200, payloads.list_object(self._page(messages, call)))
+
+    @staticmethod
+    def _page(items: list[JSONDict], call: _Call) -> list[JSONDict]:
+        """Apply `order` and `limit` (1 to 100, default 20) the way the API's list endpoints do."""
+        if call.query.get("order", ["desc"])[0] != "asc":
+            items.reverse()
+        raw_limit = call.query.get("limit", ["20"])[0]
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+            raise _ApiError(
+                400, f"Invalid 'limit': expected an integer between 1 and 100, got {raw_limit!r}."
+            )
+        return items[: int(raw_limit)]
+
+    def _retrieve_thread(self, call: _Call) -> _Reply:
+        """GET /v1/threads/{thread_id}: the thread object."""
+        return _Reply(200, self._thread(call.params["thread_id"]).to_dict())
+
+
+_ID = r"(?P<{}>[A-Za-z0-9_-]+)"
+_RUN_PATH = rf"/v1/threads/{_ID.format('thread_id')}/runs/{_ID.format('run_id')}"
+_ROUTES: list[Route] = [
+    (re.compile(r"/v1/threads/runs"), {"POST": FakeAssistantsServer._create_thread_and_run}),
+    (re.compile(_RUN_PATH + "/submit_tool_outputs"), {"POST": FakeAssistantsServer._submit_tool_outputs}),
+    (re.compile(_RUN_PATH + "/steps"), {"GET": FakeAssistantsServer._list_steps}),
+    (re.compile(_RUN_PATH), {"GET": FakeAssistantsServer._retrieve_run}),
+    (
+        re.compile(rf"/v1/threads/{_ID.format('thread_id')}/messages"),
+        {"GET": FakeAssistantsServer._list_messages},
+    ),
+    (re.compile(rf"/v1/threads/{_ID.format('thread_id')}"), {"GET": FakeAssistantsServer._retrieve_thread}),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m runreplay.fakeserver`: serve, print the base URL, stop when stdin closes or on Ctrl-C."""
+    parser = argparse.ArgumentParser(
+        prog="python -m runreplay.fakeserver",
+        description="Serve the fake Assistants API on 127.0.0.1 until stdin closes (Ctrl-D) or Ctrl-C.",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for ids and answers (default 0)")
+    parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
+    parser.add_argument(
+        "--chunking", default="event", help="event, split_lines, split_utf8, whole or bytes:N"
+    )
+    parser.add_argument("--chunk-delay", type=float, default=0.0, help="seconds between stream chunks")
+    args = parser.parse_args(argv)
+    try:
+        server = FakeAssistantsServer(
+            seed=args.seed, port=args.port, chunking=args.chunking, chunk_delay=args.chunk_delay
+        )
+    except ConfigurationError as exc:
+        parser.error(str(exc))
+    with server:
+        print(server.base_url, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            sys.stdin.read()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
