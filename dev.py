@@ -7,6 +7,7 @@ Usage (from the repository root, with nothing but Python 3.11+ installed):
     python3 dev.py test      # the project's test suite
     python3 dev.py lint      # ruff check, ruff format --check, mypy --strict src
     python3 dev.py bench     # side-by-side benchmarks against the anchors (slow)
+    python3 dev.py record-examples   # re-record cassettes/test_assistant_app/ from the embedded server
 
 Extra arguments after the command are passed on to pytest.
 """
@@ -21,10 +22,11 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-STAMP = VENV / ".runreplay-installed"
+
+
+def _python(venv_dir: Path) -> Path:
+    """The interpreter inside a virtual environment."""
+    return venv_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
 def _install_fingerprint() -> str:
@@ -32,50 +34,65 @@ def _install_fingerprint() -> str:
     return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
 
 
-def ensure_venv() -> None:
-    """Create `.venv` and install the project with its test extras, once per pyproject change."""
+def ensure_venv(venv_dir: Path, extras: str) -> Path:
+    """Create `venv_dir`, install the project with `extras` once per pyproject change, return its Python."""
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py must explain itself on old Pythons
         sys.exit(f"runreplay needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
-    if not PYTHON.exists():
-        print(f"creating {VENV} ...", flush=True)
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    want = _install_fingerprint()
-    if STAMP.exists() and STAMP.read_text() == want:
-        return
-    print("installing pytest-runreplay[test] into .venv ...", flush=True)
-    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    python = _python(venv_dir)
+    if not python.exists():
+        print(f"creating {venv_dir} ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
+    stamp = venv_dir / ".runreplay-installed"
+    want = f"{_install_fingerprint()} {extras}"
+    if stamp.exists() and stamp.read_text() == want:
+        return python
+    print(f"installing pytest-runreplay[{extras}] into {venv_dir.name} ...", flush=True)
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
-    STAMP.write_text(want)
+    subprocess.run([*pip, "-e", f"{ROOT}[{extras}]"], check=True)
+    stamp.write_text(want)
+    return python
 
 
-def run(*args: str) -> int:
-    """Run a command from the venv's Python in the repository root and return its exit code."""
-    return subprocess.run([str(PYTHON), *args], cwd=ROOT).returncode
+def run(python: Path, *args: str) -> int:
+    """Run `python args...` in the repository root and return its exit code."""
+    return subprocess.run([str(python), *args], cwd=ROOT).returncode
 
 
 def main(argv: list[str]) -> int:
     """Dispatch the sub-command."""
-    if not argv or argv[0] not in {"example", "test", "lint", "bench", "setup"}:
+    if not argv or argv[0] not in {"example", "test", "lint", "bench", "setup", "record-examples"}:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
-    ensure_venv()
+    if command == "bench":
+        # pytest-recording (an anchor) defines --record-mode too, so benchmarks get their own venv.
+        python = ensure_venv(ROOT / ".venv-bench", "test,bench")
+        return run(python, "-m", "pytest", "benchmarks", "-p", "no:cacheprovider", *extra)
+    python = ensure_venv(ROOT / ".venv", "test")
     if command == "setup":
         return 0
     if command == "example":
         # Replay only (the default record mode `none`): no network, cassettes from cassettes/examples/.
-        return run("-m", "pytest", "examples", "-p", "no:cacheprovider", *extra)
+        return run(python, "-m", "pytest", "examples", "-p", "no:cacheprovider", *extra)
     if command == "test":
-        return run("-m", "pytest", *extra)
-    if command == "bench":
-        return run("-m", "pytest", "benchmarks", "-p", "no:cacheprovider", *extra)
+        return run(python, "-m", "pytest", *extra)
+    if command == "record-examples":
+        # The embedded server on the port the example cassettes name; rewrite replaces old recordings.
+        script = (
+            "import subprocess, sys\n"
+            "from runreplay.fakeserver import FakeAssistantsServer\n"
+            "with FakeAssistantsServer(seed=0, port=8765):\n"
+            "    sys.exit(subprocess.call([sys.executable, '-m', 'pytest', 'examples',"
+            " '-p', 'no:cacheprovider', '--record-mode=rewrite', *sys.argv[1:]]))\n"
+        )
+        return run(python, "-c", script, *extra)
     for step in (
         ("-m", "ruff", "check", "src", "tests", "examples", "benchmarks", "dev.py"),
         ("-m", "ruff", "format", "--check", "src", "tests", "examples", "benchmarks", "dev.py"),
         ("-m", "mypy", "--strict", "src"),
     ):
-        code = run(*step)
+        code = run(python, *step)
         if code:
             return code
     return 0

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 _MEDIANS: dict[str, dict[str, float]] = {}
-_BASELINES = ("vcrpy", "openai-sdk")
+_BASELINES = ("vcrpy", "openai-sdk", "mocktransport")
 
 
 @pytest.fixture

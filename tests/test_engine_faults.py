@@ -27,8 +27,10 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, s
     """A cassette with one streamed create-and-run and one plain one, recorded from the embedded server."""
     path = tmp_path_factory.mktemp("faults") / "run.yaml"
     with FakeAssistantsServer(seed=21) as server:
-        with use_cassette(path, record_mode="once"):
-            client = openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0)
+        with (
+            use_cassette(path, record_mode="once"),
+            openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0) as client,
+        ):
             list(client.beta.threads.create_and_run(assistant_id="asst_1", thread=THREAD, stream=True))
             client.beta.threads.create_and_run(assistant_id="asst_1", thread=THREAD)
         yield path, server.base_url
@@ -38,11 +40,15 @@ def _client(base_url: str, **kwargs: Any) -> openai.OpenAI:
     return openai.OpenAI(base_url=base_url, api_key="sk-test", **{"max_retries": 0, **kwargs})
 
 
-def test_drop_after_breaks_the_stream_after_n_events_as_a_dropped_connection_does(recorded: tuple[Path, str]) -> None:
+def test_drop_after_breaks_the_stream_after_n_events_as_a_dropped_connection_does(
+    recorded: tuple[Path, str],
+) -> None:
     path, base_url = recorded
     seen: list[str] = []
     with use_cassette(path, faults=[drop_after(events=3)]):
-        stream = _client(base_url).beta.threads.create_and_run(assistant_id="asst_1", thread=THREAD, stream=True)
+        stream = _client(base_url).beta.threads.create_and_run(
+            assistant_id="asst_1", thread=THREAD, stream=True
+        )
         with pytest.raises(openai.APIConnectionError) as excinfo:
             for event in stream:
                 seen.append(event.event)
@@ -55,10 +61,16 @@ def test_drop_after_breaks_the_stream_after_n_events_as_a_dropped_connection_doe
 def test_error_event_ends_the_stream_with_the_apis_error_object(recorded: tuple[Path, str]) -> None:
     path, base_url = recorded
     with use_cassette(path, faults=[error_event(after=2, message="Sorry, something went wrong.")]):
-        events = list(_client(base_url).beta.threads.create_and_run(assistant_id="asst_1", thread=THREAD, stream=True))
+        events = list(
+            _client(base_url).beta.threads.create_and_run(assistant_id="asst_1", thread=THREAD, stream=True)
+        )
     assert [event.event for event in events] == ["thread.created", "thread.run.created", "error"]
     error = events[-1].data
-    assert (error.message, error.code, error.type) == ("Sorry, something went wrong.", "server_error", "server_error")
+    assert (error.message, error.code, error.type) == (
+        "Sorry, something went wrong.",
+        "server_error",
+        "server_error",
+    )
 
 
 def test_stall_longer_than_the_read_timeout_raises_the_clients_timeout(recorded: tuple[Path, str]) -> None:
@@ -78,16 +90,22 @@ def test_stall_shorter_than_the_timeout_only_delays_the_stream(recorded: tuple[P
     with use_cassette(path, faults=[stall(before_chunk=1, seconds=0.3)]):
         started = time.perf_counter()
         gaps: list[float] = []
-        for _ in _client(base_url).beta.threads.create_and_run(assistant_id="asst_1", thread=THREAD, stream=True):
+        for _ in _client(base_url).beta.threads.create_and_run(
+            assistant_id="asst_1", thread=THREAD, stream=True
+        ):
             gaps.append(time.perf_counter() - started)
     assert len(gaps) > 10
     assert gaps[1] - gaps[0] >= 0.25
 
 
-def test_http_429_is_answered_first_and_the_sdk_retries_into_the_recording(recorded: tuple[Path, str]) -> None:
+def test_http_429_is_answered_first_and_the_sdk_retries_into_the_recording(
+    recorded: tuple[Path, str],
+) -> None:
     path, base_url = recorded
     with use_cassette(path, faults=[http_error(status=429, times=1)]) as session:
-        run = _client(base_url, max_retries=1).beta.threads.create_and_run(assistant_id="asst_1", thread=THREAD)
+        run = _client(base_url, max_retries=1).beta.threads.create_and_run(
+            assistant_id="asst_1", thread=THREAD
+        )
         assert run.status == "queued"
         assert (session.faults_applied, session.played) == (1, 1)  # the 429, then the recording
     with use_cassette(path, faults=[http_error(status=429, times=2, message="Slow down.")]):
@@ -101,5 +119,7 @@ def test_http_429_is_answered_first_and_the_sdk_retries_into_the_recording(recor
 def test_http_500_then_success_with_the_sdk_default_retry(recorded: tuple[Path, str]) -> None:
     path, base_url = recorded
     with use_cassette(path, faults=[http_error(status=500, times=2, retry_after=0.01)]):
-        run = _client(base_url, max_retries=2).beta.threads.create_and_run(assistant_id="asst_1", thread=THREAD)
+        run = _client(base_url, max_retries=2).beta.threads.create_and_run(
+            assistant_id="asst_1", thread=THREAD
+        )
     assert run.status == "queued"

@@ -14,7 +14,11 @@ from runreplay.cassette import load
 from runreplay.fakeserver import FakeAssistantsServer
 from runreplay.recording import use_cassette
 
-BODY = {"assistant_id": "asst_abc", "stream": True, "thread": {"messages": [{"role": "user", "content": "Hi"}]}}
+BODY = {
+    "assistant_id": "asst_abc",
+    "stream": True,
+    "thread": {"messages": [{"role": "user", "content": "Hi"}]},
+}
 
 
 def _lines(url: str) -> list[bytes]:

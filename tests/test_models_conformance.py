@@ -576,11 +576,17 @@ NAMES = st.from_regex(r"[a-zA-Z0-9_-]{1,64}", fullmatch=True)
 
 @st.composite
 def open_object(
-    draw: st.DrawFn, required: dict[str, st.SearchStrategy[Any]], optional: dict[str, st.SearchStrategy[Any]]
+    draw: st.DrawFn,
+    required: dict[str, st.SearchStrategy[Any]],
+    optional: dict[str, st.SearchStrategy[Any]],
+    reserved_extra: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """An object of the schema's open kind: its keys plus, sometimes, unknown keys with any values."""
+    """An object of the schema's open kind: its keys plus, sometimes, unknown keys with any values.
+
+    `reserved_extra` names keys that must not appear as "unknown" extras (a sibling branch's key).
+    """
     body = draw(st.fixed_dictionaries(required, optional=optional))
-    reserved = set(required) | set(optional)
+    reserved = set(required) | set(optional) | reserved_extra
     extras = draw(
         st.dictionaries(FIELD_KEYS.filter(lambda key: key not in reserved), JSON_VALUES, max_size=2)
     )
@@ -695,8 +701,12 @@ def valid_bodies(*, rich: bool) -> st.SearchStrategy[dict[str, Any]]:
             {},
             {
                 "code_interpreter": code_resources,
-                "file_search": open_object({"vector_stores": lists(vector_store, max_size=1)}, {})
-                | open_object({"vector_store_ids": lists(TEXT, max_size=1)}, {}),
+                "file_search": open_object(
+                    {"vector_stores": lists(vector_store, max_size=1)}, {}, frozenset({"vector_store_ids"})
+                )
+                | open_object(
+                    {"vector_store_ids": lists(TEXT, max_size=1)}, {}, frozenset({"vector_stores"})
+                ),
             },
         )
     )

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 
 from runreplay.errors import ConfigurationError
 
-__all__ = ["DropAfter", "ErrorEvent", "Fault", "HttpError", "Stall", "drop_after", "error_event", "http_error", "stall"]
+__all__ = [
+    "DropAfter",
+    "ErrorEvent",
+    "Fault",
+    "HttpError",
+    "Stall",
+    "drop_after",
+    "error_event",
+    "http_error",
+    "stall",
+]
 
 
 def _check_int(name: str, value: object, *, minimum: int) -> int:
@@ -34,6 +44,7 @@ class DropAfter:
     """The connection breaks right after SSE event number `events` (1-based count of complete events)."""
 
     events: int
+    times: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +53,18 @@ class Stall:
 
     before_chunk: int
     seconds: float
+    times: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ErrorEvent:
-    """An SSE `error` event, shaped as the API sends it, replaces the rest of the stream after event `after`."""
+    """An SSE `error` event, shaped as the API sends it, replaces the stream after event `after`."""
 
     after: int
     message: str
     code: str | None
     type: str
+    times: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +81,29 @@ Fault = DropAfter | Stall | ErrorEvent | HttpError
 """Any one fault spec."""
 
 
-def drop_after(*, events: int) -> DropAfter:
-    """Break the connection after `events` complete SSE events, as a dropped TCP connection would."""
-    return DropAfter(events=_check_int("drop_after(events=...)", events, minimum=0))
+def _check_times(name: str, times: object) -> int | None:
+    """`times` is None (every replayed response) or an int >= 1 (the first that many)."""
+    return None if times is None else _check_int(f"{name}(times=...)", times, minimum=1)
 
 
-def stall(*, before_chunk: int, seconds: float) -> Stall:
-    """Pause `seconds` before chunk `before_chunk`; if the client's read timeout is shorter, it fires."""
+def drop_after(*, events: int, times: int | None = None) -> DropAfter:
+    """Break the connection after `events` complete SSE events, as a dropped TCP connection would.
+
+    It applies to every replayed event stream of the cassette, or to the first `times` of them.
+    """
+    checked = _check_int("drop_after(events=...)", events, minimum=0)
+    return DropAfter(events=checked, times=_check_times("drop_after", times))
+
+
+def stall(*, before_chunk: int, seconds: float, times: int | None = None) -> Stall:
+    """Pause `seconds` before chunk `before_chunk`; if the client's read timeout is shorter, it fires.
+
+    It applies to every replayed response of the cassette, or to the first `times` of them.
+    """
     return Stall(
         before_chunk=_check_int("stall(before_chunk=...)", before_chunk, minimum=0),
         seconds=_check_seconds("stall(seconds=...)", seconds),
+        times=_check_times("stall", times),
     )
 
 
@@ -86,12 +112,22 @@ def error_event(
     after: int,
     message: str = "The server had an error while processing your request. Sorry about that!",
     code: str | None = "server_error",
-    type: str = "server_error",  # noqa: A002 - the API's own field name
+    type: str = "server_error",
+    times: int | None = None,
 ) -> ErrorEvent:
-    """End the stream after `after` events with an `event: error` frame carrying the API's Error object."""
+    """End the stream after `after` events with an `event: error` frame carrying the API's Error object.
+
+    It applies to every replayed event stream of the cassette, or to the first `times` of them.
+    """
     if not isinstance(message, str):
         raise ConfigurationError(f"error_event(message=...) must be a string, got {message!r}.")
-    return ErrorEvent(after=_check_int("error_event(after=...)", after, minimum=0), message=message, code=code, type=type)
+    return ErrorEvent(
+        after=_check_int("error_event(after=...)", after, minimum=0),
+        message=message,
+        code=code,
+        type=type,
+        times=_check_times("error_event", times),
+    )
 
 
 _DEFAULT_HTTP_MESSAGES = {
@@ -105,14 +141,16 @@ _DEFAULT_HTTP_MESSAGES = {
 def http_error(
     *, status: int, times: int = 1, retry_after: float | None = 0.05, message: str | None = None
 ) -> HttpError:
-    """Answer the first `times` requests with HTTP `status` (and `retry-after`) before replaying the recording.
+    """Answer the first `times` requests with HTTP `status` (and `retry-after`), then replay the recording.
 
     `retry_after` is in seconds; it is sent as `retry-after-ms` (which the openai SDK prefers) and as a
     whole-second `retry-after`. Use None to send neither.
     """
     status = _check_int("http_error(status=...)", status, minimum=400)
     if status > 599:
-        raise ConfigurationError(f"http_error(status=...) must be an HTTP error status 400-599, got {status!r}.")
+        raise ConfigurationError(
+            f"http_error(status=...) must be an HTTP error status 400-599, got {status!r}."
+        )
     if retry_after is not None:
         retry_after = _check_seconds("http_error(retry_after=...)", retry_after)
     text = message if message is not None else _DEFAULT_HTTP_MESSAGES.get(status, f"HTTP error {status}.")

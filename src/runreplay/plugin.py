@@ -20,13 +20,15 @@ from runreplay.errors import ConfigurationError
 if TYPE_CHECKING:
     from runreplay.factories import RequestFactory
     from runreplay.models import CreateThreadAndRunRequest
-    from runreplay.recording.pytest_support import RunContext, RunSummary
+    from runreplay.recording.pytest_support import RunContext, RunSummary  # noqa: F401 - used in StashKey
     from runreplay.recording.session import CassetteSession
 
 _SEED = pytest.StashKey[int]()
 _RUN_ID = pytest.StashKey[str]()
 _SUMMARY = pytest.StashKey["RunSummary"]()
 _CONTEXT = pytest.StashKey["RunContext"]()
+DEFAULT_SEED = 0
+"""The session seed when --runreplay-seed is not given: fixed, so recorded factory data replays."""
 _DEPRECATION_FILTER = "ignore:The Assistants API is deprecated:DeprecationWarning"
 
 
@@ -39,12 +41,45 @@ def _replay_speed(value: str) -> float:
     if not 0 <= speed < float("inf"):
         import argparse
 
-        raise argparse.ArgumentTypeError(f"expected a number >= 0 (0 = instant, 1 = recorded timing), got {value!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a number >= 0 (0 = instant, 1 = recorded timing), got {value!r}"
+        )
     return speed
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def _refuse_pytest_recording(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Stop with a clear message when pytest-recording would load too: both define --record-mode."""
+    import importlib.util
+    import os
+
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD") or pluginmanager.is_blocked("recording"):
+        return
+    if pluginmanager.get_plugin("recording") is not None or importlib.util.find_spec("pytest_recording"):
+        raise pytest.UsageError(
+            "pytest-runreplay and pytest-recording are both installed, and both define --record-mode and "
+            "--allowed-hosts. Disable pytest-recording with `-p no:recording` (e.g. in addopts) or uninstall "
+            "it. See https://pypi.org/project/pytest-runreplay/#migrating-from-pytest-recording"
+        )
+
+
+def _seed(value: str) -> int:
+    """argparse type for --runreplay-seed: a non-negative integer, or 'random' for a fresh one."""
+    if value == "random":
+        return random.randrange(2**32)
+    try:
+        seed = int(value)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer or 'random', got {value!r}")
+    return seed
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     """Declare runreplay's command-line options and ini keys."""
+    _refuse_pytest_recording(pluginmanager)
     group = parser.getgroup("runreplay", "runreplay: record and replay HTTP/SSE cassettes")
     group.addoption(
         "--record-mode",
@@ -60,19 +95,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="runreplay_replay_speed",
         type=_replay_speed,
         default=None,
+        metavar="FACTOR",
         help="factor applied to recorded delays: 0 (default) plays instantly, 1 plays the recorded timing.",
     )
     group.addoption(
         "--runreplay-seed",
         dest="runreplay_seed",
-        type=int,
+        type=_seed,
         default=None,
-        help="session seed for request factories (default: random, printed in the header).",
+        metavar="N",
+        help="session seed for request factories: an integer, or 'random' (default: 0, so factory data "
+        "and cassettes agree from run to run; printed in the header).",
     )
     group.addoption(
         "--allowed-hosts",
         dest="runreplay_allowed_hosts",
         default=None,
+        metavar="HOST,...",
         help="hosts reachable while replaying: names, addresses or CIDRs, comma-separated "
         "(default: loopback; empty blocks loopback too; * allows all).",
     )
@@ -84,8 +123,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="fail tests that leave recorded interactions unplayed or whose cassette does not exist.",
     )
     parser.addini("runreplay_cassette_dir", "cassette folder, relative to rootdir", default="cassettes")
-    parser.addini("runreplay_record_mode", "default record mode (none, once, new_episodes, all, rewrite)", default="none")
-    parser.addini("runreplay_allowed_hosts", "hosts reachable while replaying (see --allowed-hosts)", default=None)
+    parser.addini(
+        "runreplay_record_mode",
+        "default record mode (none, once, new_episodes, all, rewrite)",
+        default="none",
+    )
+    parser.addini(
+        "runreplay_allowed_hosts", "hosts reachable while replaying (see --allowed-hosts)", default=None
+    )
     parser.addini("runreplay_replay_speed", "default replay speed (see --replay-speed)", default="0")
     parser.addini("runreplay_strict", "like --runreplay-strict", type="bool", default=False)
     parser.addini(
@@ -109,13 +154,16 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getini("runreplay_filter_assistants_deprecation"):
         config.addinivalue_line("filterwarnings", _DEPRECATION_FILTER)
     workerinput: dict[str, Any] = getattr(config, "workerinput", {})
-    seed = config.getoption("runreplay_seed")
+    # A worker takes the controller's seed, so --runreplay-seed=random is drawn once per run.
+    seed = workerinput.get("runreplay_seed", config.getoption("runreplay_seed"))
     if seed is None:
-        seed = workerinput.get("runreplay_seed", random.randrange(2**32))
+        seed = DEFAULT_SEED
     config.stash[_SEED] = int(seed)
-    config.stash[_RUN_ID] = str(workerinput.get("testrunuid") or workerinput.get("runreplay_run_id") or uuid.uuid4().hex)
+    config.stash[_RUN_ID] = str(
+        workerinput.get("testrunuid") or workerinput.get("runreplay_run_id") or uuid.uuid4().hex
+    )
     config.stash[_SUMMARY] = RunSummary()
-    if config.pluginmanager.hasplugin("xdist"):
+    if config.pluginmanager.hasplugin("xdist") or config.pluginmanager.hasplugin("xdist.plugin"):
         config.pluginmanager.register(_XdistHooks(config), "runreplay-xdist")
 
 
@@ -194,7 +242,9 @@ def _runreplay_context(request: pytest.FixtureRequest) -> Iterator[RunContext]:
     request.node.stash[_CONTEXT] = context
     if marker is not None:
         module = Path(str(request.node.path)).stem
-        test_name = request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
+        test_name = (
+            request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
+        )
         folder = config.rootpath / config.getini("runreplay_cassette_dir")
         context.start_cassette(cassette_path(folder, module, test_name, name), run_id=config.stash[_RUN_ID])
     context.start_guard()
@@ -214,9 +264,13 @@ def cassette(_runreplay_context: RunContext, request: pytest.FixtureRequest) -> 
     if _runreplay_context.session is None:
         config = request.config
         module = Path(str(request.node.path)).stem
-        test_name = request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
+        test_name = (
+            request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
+        )
         folder = config.rootpath / config.getini("runreplay_cassette_dir")
-        _runreplay_context.start_cassette(cassette_path(folder, module, test_name), run_id=config.stash[_RUN_ID])
+        _runreplay_context.start_cassette(
+            cassette_path(folder, module, test_name), run_id=config.stash[_RUN_ID]
+        )
         _runreplay_context.start_guard()
     assert _runreplay_context.session is not None
     return _runreplay_context.session

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import fields
 from typing import Any
 
 from runreplay.recording.active import activate, current_session, deactivate
@@ -46,7 +47,9 @@ def use_cassette(
     if not isinstance(config, CassetteConfig):
         config = resolve(config, options)
     elif options:
-        config = resolve({f: getattr(config, f) for f in config.__slots__ if f != "extra"}, options)  # type: ignore[attr-defined]
+        config = resolve(
+            {f.name: getattr(config, f.name) for f in fields(config) if f.name != "extra"}, options
+        )
     session = CassetteSession(path, config, test=test, run_id=run_id)
     activate(session)
     try:

@@ -1,4 +1,6 @@
-"""Cassette options, their defaults, and the one precedence rule: marker > `runreplay_config` > CLI/ini > default.
+"""Cassette options, their defaults, and the one precedence rule.
+
+marker > `runreplay_config` fixture > command line > ini > default.
 
 `resolve()` is the only place options are merged and checked; every other module receives a frozen
 `CassetteConfig` and never looks at pytest, markers or fixtures.
@@ -21,7 +23,7 @@ RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 """Record modes, as in vcrpy and pytest-recording; `none` (replay only, network blocked) is the default."""
 
 DEFAULT_MATCH_ON = ("method", "url", "body")
-"""Request parts that select a recording: method, URL (scheme, host, port, path, query) and the parsed body."""
+"""Request parts that select a recording: method, URL (scheme, host, port, path, query) and parsed body."""
 
 MATCH_ON_NAMES = ("method", "scheme", "host", "port", "path", "query", "url", "body")
 
@@ -111,7 +113,12 @@ def _check(key: str, value: object) -> object:
             )
         return names
     if key == "replay_speed":
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
             raise ConfigurationError(
                 f"replay_speed must be a number >= 0 (0 = instant, 1 = recorded timing); got {value!r}. "
                 f"See {docs_link('replay-speed')}"

@@ -215,7 +215,12 @@ class HttpxPatch:
                 response = original_sync(transport, request)
                 status, reason, version, headers = _live_headers(response)
                 recorder = session.recorder_for(
-                    decision, started=started, status=status, reason=reason, http_version=version, headers=headers
+                    decision,
+                    started=started,
+                    status=status,
+                    reason=reason,
+                    http_version=version,
+                    headers=headers,
                 )
                 response.stream = sync_tee(response.stream, recorder)
                 return response
@@ -236,7 +241,12 @@ class HttpxPatch:
                 response = await original_async(transport, request)
                 status, reason, version, headers = _live_headers(response)
                 recorder = session.recorder_for(
-                    decision, started=started, status=status, reason=reason, http_version=version, headers=headers
+                    decision,
+                    started=started,
+                    status=status,
+                    reason=reason,
+                    http_version=version,
+                    headers=headers,
                 )
                 response.stream = async_tee(response.stream, recorder)
                 return response

@@ -87,7 +87,8 @@ def unmatched_message(
     """The whole explanation for an unmatched request in a mode that may not record it."""
     mode = config.record_mode
     head = [
-        f"runreplay: no recorded response for this request, and record mode {mode!r} does not record new ones.",
+        f"runreplay: no recorded response for this request, and record mode {mode!r} "
+        "does not record new ones.",
         "",
         f"  {describe(request)}",
     ]

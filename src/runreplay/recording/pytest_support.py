@@ -9,11 +9,9 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runreplay.errors import ConfigurationError, RunreplayError
 from runreplay.recording.active import activate, deactivate
@@ -23,14 +21,14 @@ from runreplay.recording.session import CassetteSession, SessionStats
 if TYPE_CHECKING:
     from runreplay.recording.guard import NetworkGuard
 
-__all__ = ["RunSummary", "RunContext", "as_stats", "cassette_path", "safe_name", "seed_for_test"]
+__all__ = ["RunContext", "RunSummary", "as_stats", "cassette_path", "safe_name", "seed_for_test"]
 
 _UNSAFE = re.compile(r"[<>?%*:|\"'/\\\s]")
 _MAX_NAME = 200
 
 
 def safe_name(name: str) -> str:
-    """A file-system-safe cassette name for a test name (`test_x[a/b]` -> `test_x[a-b]`), shortened if long."""
+    """A file-system-safe cassette name (`test_x[a/b]` -> `test_x[a-b]`), shortened if very long."""
     cleaned = _UNSAFE.sub("-", name)
     if len(cleaned) > _MAX_NAME:
         digest = hashlib.sha256(cleaned.encode()).hexdigest()[:12]
@@ -43,9 +41,15 @@ def cassette_path(cassette_dir: Path, module: str, test_name: str, name: str | N
     is taken relative to the cassette folder (for a cassette shared by several modules)."""
     if name is None:
         return cassette_dir / module / f"{safe_name(test_name)}.yaml"
-    if not isinstance(name, str) or not name.strip() or name.startswith(("/", "\\")) or ".." in Path(name).parts:
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or name.startswith(("/", "\\"))
+        or ".." in Path(name).parts
+    ):
         raise ConfigurationError(
-            f"cassette name must be a relative file name such as 'my_cassette' or 'shared/runs'; got {name!r}."
+            "cassette name must be a relative file name such as 'my_cassette' or 'shared/runs'; "
+            f"got {name!r}."
         )
     file_name = name if name.endswith((".yaml", ".yml")) else f"{name}.yaml"
     if "/" in name:
@@ -73,7 +77,9 @@ class RunSummary:
         known.played += item.played
         known.recorded += item.recorded
         known.total = max(known.total, item.total)
-        known.unplayed = sorted(set(known.unplayed) & set(item.unplayed)) if known.existed and item.existed else []
+        known.unplayed = (
+            sorted(set(known.unplayed) & set(item.unplayed)) if known.existed and item.existed else []
+        )
 
     def lines(self, rootdir: Path) -> list[str]:
         """The summary: counts first, then each cassette with interactions that were never played."""
@@ -100,18 +106,16 @@ def _relative(path: str, rootdir: Path) -> str:
         return path
 
 
-def as_stats(data: dict[str, object]) -> SessionStats:
+def as_stats(data: dict[str, Any]) -> SessionStats:
     """Rebuild SessionStats sent from an xdist worker as a plain dict."""
-    unplayed = data.get("unplayed", [])
     return SessionStats(
         path=str(data["path"]),
         existed=bool(data.get("existed", False)),
-        total=int(data.get("total", 0)),  # type: ignore[call-overload]
-        played=int(data.get("played", 0)),  # type: ignore[call-overload]
-        recorded=int(data.get("recorded", 0)),  # type: ignore[call-overload]
-        unplayed=[int(p) for p in unplayed] if isinstance(unplayed, Iterable) else [],  # type: ignore[call-overload]
+        total=int(data.get("total", 0)),
+        played=int(data.get("played", 0)),
+        recorded=int(data.get("recorded", 0)),
+        unplayed=[int(p) for p in data.get("unplayed", [])],
     )
-
 
 
 @dataclass(slots=True)
@@ -132,7 +136,7 @@ class RunContext:
         return self.session
 
     def blocks_network(self) -> bool:
-        """Whether this test runs with the network blocked: replay-only modes block, recording modes do not."""
+        """Whether the network is blocked: replay-only modes block it, recording modes do not."""
         if self.session is not None:
             return not self.config.records(cassette_exists=self.session.existed)
         return self.config.record_mode == "none"
@@ -153,7 +157,7 @@ class RunContext:
         self.guard.install()
 
     def violations(self) -> list[RunreplayError]:
-        """Errors raised inside clients (blocked connections, unmatched requests) that user code may have caught."""
+        """Errors raised inside clients (blocked connections, unmatched requests), maybe caught by code."""
         found: list[RunreplayError] = []
         if self.guard is not None:
             found.extend(self.guard.violations)
@@ -173,7 +177,8 @@ class RunContext:
             )
         if stats.unplayed:
             return (
-                f"runreplay strict: {len(stats.unplayed)} recorded interaction(s) in {self.session.path} were "
+                f"runreplay strict: {len(stats.unplayed)} recorded interaction(s) in "
+                f"{self.session.path} were "
                 f"never played: #{', #'.join(map(str, stats.unplayed))}. Remove them (re-record with "
                 "--record-mode=rewrite) or make the test send those requests."
             )

@@ -110,7 +110,9 @@ class StreamRecorder:
     def fail(self, exc: BaseException) -> None:
         """Note the error that broke the body; it is raised again after the same chunk on replay."""
         if not self._finished and self._error is None:
-            self._error = StreamError(type=qualified_name(exc), message=str(exc), after_chunk=len(self._chunks))
+            self._error = StreamError(
+                type=qualified_name(exc), message=str(exc), after_chunk=len(self._chunks)
+            )
 
     def finish(self, *, complete: bool) -> None:
         """Build the interaction and pass it on; later calls do nothing."""

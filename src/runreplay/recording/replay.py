@@ -18,7 +18,9 @@ from runreplay.faults import DropAfter, ErrorEvent, Fault, Stall
 
 __all__ = ["BROKEN_STREAM_MESSAGE", "Data", "Plan", "Raise", "Sleep", "build_plan", "event_ends"]
 
-BROKEN_STREAM_MESSAGE = "peer closed connection without sending complete message body (incomplete chunked read)"
+BROKEN_STREAM_MESSAGE = (
+    "peer closed connection without sending complete message body (incomplete chunked read)"
+)
 """What a client sees when the server's connection drops mid-body; used for the `drop_after` fault."""
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
@@ -63,6 +65,13 @@ class Plan:
         the client's read timeout ends the body with a `read_timeout` error after that timeout, as a
         real silent server would.
         """
+        if not self.stalls and (not self.chunks or self.chunks[-1][0] <= 0.0):
+            # Instant replay (speed 0, no stalls): no clock reads, no sleeps; just the chunks.
+            for _, data in self.chunks:
+                yield Data(data)
+            if self.end is not None:
+                yield self.end
+            return
         shift = 0.0
         for position, (due, data) in enumerate(self.chunks):
             pause = self.stalls.get(position)
@@ -137,5 +146,3 @@ def build_plan(response: RecordedResponse, faults: Sequence[Fault], speed: float
                 plan.chunks.append((due, _error_frame(fault)))
                 plan.end = None
     return plan
-
-

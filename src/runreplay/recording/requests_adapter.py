@@ -94,7 +94,9 @@ class _TeeRaw:
             raise
         self._recorder.finish(complete=True)
 
-    def read(self, amt: int | None = None, decode_content: bool | None = None, cache_content: bool = False) -> bytes:
+    def read(
+        self, amt: int | None = None, decode_content: bool | None = None, cache_content: bool = False
+    ) -> bytes:
         """Read from the live body, noting what was read."""
         try:
             data: bytes = self._raw.read(amt=amt, decode_content=decode_content, cache_content=cache_content)
@@ -132,7 +134,9 @@ class _OriginalResponse:
 class _ReplayRaw:
     """A urllib3-like response whose `stream()` yields the recorded chunks, timing and faults."""
 
-    def __init__(self, recorded: RecordedResponse, plan: Plan, started: float, read_timeout: float | None, url: str):
+    def __init__(
+        self, recorded: RecordedResponse, plan: Plan, started: float, read_timeout: float | None, url: str
+    ):
         from urllib3 import HTTPHeaderDict
 
         self.status = recorded.status
@@ -175,7 +179,9 @@ class _ReplayRaw:
             if data:
                 yield data
 
-    def read(self, amt: int | None = None, decode_content: bool | None = None, cache_content: bool = False) -> bytes:
+    def read(
+        self, amt: int | None = None, decode_content: bool | None = None, cache_content: bool = False
+    ) -> bytes:
         """File-like read: everything left, or up to `amt` bytes."""
         parts: list[bytes] = []
         size = 0
@@ -235,7 +241,9 @@ class RequestsPatch:
 
         original = HTTPAdapter.send
 
-        def send(adapter: Any, request: Any, stream: bool = False, timeout: Any = None, *args: Any, **kwargs: Any) -> Any:
+        def send(
+            adapter: Any, request: Any, stream: bool = False, timeout: Any = None, *args: Any, **kwargs: Any
+        ) -> Any:
             from urllib.parse import urlsplit
 
             session = current_session()
@@ -276,7 +284,7 @@ class RequestsPatch:
             return adapter.build_response(request, raw)
 
         send.__wrapped__ = original  # type: ignore[attr-defined]
-        HTTPAdapter.send = send  # type: ignore[method-assign]
+        HTTPAdapter.send = send  # type: ignore[method-assign, assignment]
         self._saved = original
 
     def uninstall(self) -> None:

@@ -138,7 +138,9 @@ class CassetteSession:
         self._may_replay = config.replays
         self._may_record = config.records(cassette_exists=self.existed and config.record_mode != "rewrite")
         self._http_errors = [[fault, fault.times] for fault in config.faults if isinstance(fault, HttpError)]
-        self._stream_faults = tuple(f for f in config.faults if isinstance(f, DropAfter | Stall | ErrorEvent))
+        self._stream_faults: list[list[DropAfter | Stall | ErrorEvent | int | None]] = [
+            [f, f.times] for f in config.faults if isinstance(f, DropAfter | Stall | ErrorEvent)
+        ]
         self._new: list[tuple[int, Interaction]] = []
         self._recorders: list[StreamRecorder] = []
         self.errors: list[RunreplayError] = []
@@ -154,7 +156,7 @@ class CassetteSession:
 
     def decide(self, request: RecordedRequest) -> Replay | Record | Synthetic:
         """Choose what answers `request` (already as sent by the client, not yet redacted)."""
-        redacted = self.redactor.request(request)
+        redacted = self._matching_view(request)
         with self._lock:
             for entry in self._http_errors:
                 fault, left = entry
@@ -169,13 +171,14 @@ class CassetteSession:
                     position, interaction = hit
                     self._last_for_key[key] = position
                     self.played += 1
-                    return Replay(interaction, position, self._stream_faults)
+                    return Replay(interaction, position, self._faults_for(interaction))
                 if self.config.allow_playback_repeats and key in self._last_for_key:
                     position = self._last_for_key[key]
                     self.played += 1
-                    return Replay(self.cassette.interactions[position], position, self._stream_faults)
+                    interaction = self.cassette.interactions[position]
+                    return Replay(interaction, position, self._faults_for(interaction))
             if self._may_record:
-                return Record(redacted, next(self._seq))
+                return Record(self.redactor.request(request), next(self._seq))
             error = UnmatchedRequestError(
                 unmatched_message(
                     redacted,
@@ -191,6 +194,38 @@ class CassetteSession:
             self.errors.append(error)
             raise error
 
+    def _matching_view(self, request: RecordedRequest) -> RecordedRequest:
+        """What matching looks at, redacted as the recordings were: method, URL, content type and body.
+
+        Headers other than the content type never take part in matching, so they are not redacted on
+        this hot path; a request that is recorded is redacted whole.
+        """
+        scanner = self.redactor.scanner()
+        content_type = request.header("content-type")
+        form = (content_type or "").split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded"
+        return RecordedRequest(
+            method=request.method,
+            url=scanner.redact_url(request.url),
+            headers=[("content-type", content_type)] if content_type is not None else [],
+            body=scanner.redact_body(request.body, form=form),
+        )
+
+    def _faults_for(self, interaction: Interaction) -> tuple[Fault, ...]:
+        """The stream faults that apply to this replay, counting down those limited by `times`."""
+        chosen: list[Fault] = []
+        for entry in self._stream_faults:
+            fault, left = entry
+            assert isinstance(fault, DropAfter | Stall | ErrorEvent)
+            if not isinstance(fault, Stall) and not interaction.response.is_event_stream:
+                continue
+            if isinstance(left, int):
+                if left <= 0:
+                    continue
+                entry[1] = left - 1
+            chosen.append(fault)
+            self.faults_applied += 1
+        return tuple(chosen)
+
     def _synthetic(self, fault: HttpError) -> RecordedResponse:
         """The response for an `http_error` fault: the API's error body, `retry-after` when asked."""
         from runreplay.cassette.model import Chunk
@@ -199,7 +234,12 @@ class CassetteSession:
         if fault.retry_after is not None:
             headers.append(("retry-after-ms", str(round(fault.retry_after * 1000))))
             headers.append(("retry-after", str(max(1, round(fault.retry_after)))))
-        reasons = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+        reasons = {
+            429: "Too Many Requests",
+            500: "Internal Server Error",
+            502: "Bad Gateway",
+            503: "Service Unavailable",
+        }
         return RecordedResponse(
             status=fault.status,
             reason=reasons.get(fault.status, "Error"),
@@ -280,7 +320,9 @@ class CassetteSession:
         from runreplay.cassette.format import load, save
         from runreplay.recording.redaction import redaction_config_for
 
-        findings = scan_cassette(Cassette(interactions=new), config=redaction_config_for(self.config), path=str(self.path))
+        findings = scan_cassette(
+            Cassette(interactions=new), config=redaction_config_for(self.config), path=str(self.path)
+        )
         if findings:
             raise SecretLeakError(
                 f"refusing to write cassette {self.path}: the audit found {len(findings)} secret(s) that "
