@@ -243,12 +243,10 @@ def test_swallowed():
         pass  # application code that hides failures
 
 def test_loopback_is_allowed_by_default():
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    client = socket.create_connection(server.getsockname(), timeout=1)
-    client.close()
-    server.close()
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        socket.create_connection(server.getsockname(), timeout=1).close()
 """
     )
     result = pytester.runpytest()

@@ -1323,6 +1323,7 @@ class RuleHit(NamedTuple):
 _TYPE_ERRORS = frozenset(
     {
         "string_type",
+        "string_unicode",  # a lone surrogate such as "\ud800": not a valid string
         "bool_type",
         "int_type",
         "float_type",
@@ -1337,10 +1338,6 @@ for _entry in RULES.values():
     if _entry.kind in ("json_type", "required", "closed", "enum"):
         for _path in _entry.paths:
             _BY_KIND_AND_PATH.setdefault((_entry.kind, _path), _entry.id)
-
-
-def _parent(path: str) -> str:
-    return re.sub(r"(\.[A-Za-z_][A-Za-z0-9_]*|\[[^\]]*\])$", "", path)
 
 
 def rule_ids_for(error: ValidationError) -> list[RuleHit]:
@@ -1361,7 +1358,9 @@ def rule_ids_for(error: ValidationError) -> list[RuleHit]:
         if error_type == "missing":
             kind = "required"
         elif error_type == "extra_forbidden":
-            kind, path = "closed", _parent(path)
+            # The closed object is the location minus the unknown key (computed from loc, not by
+            # parsing the path text, so keys such as "x]" cannot confuse it).
+            kind, path = "closed", json_path(loc[:-1])
         elif error_type == "union_tag_not_found":
             kind, path = "required", f"{path}.type"
         elif error_type == "union_tag_invalid":
