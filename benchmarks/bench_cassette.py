@@ -44,7 +44,7 @@ from runreplay.cassette import (
     save,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "reference" / "examples"
 URL = "https://api.openai.com/v1/threads/runs"
 
 REQUEST_HEADERS = [

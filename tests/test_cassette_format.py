@@ -33,7 +33,7 @@ from runreplay.cassette import (
     save,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "examples"
+EXAMPLES = Path(__file__).resolve().parent / "data" / "reference" / "examples"
 STYLE = "'compact', 'spaced' or 'indent=N', then optionally 'ascii' and 'newline' (e.g. 'compact ascii')"
 FIX = ". Fix or delete the file and record it again (--record-mode=rewrite); nothing was loaded from it."
 

@@ -47,7 +47,7 @@ from runreplay.models import CreateThreadAndRunRequest
 
 pytestmark = pytest.mark.filterwarnings("ignore:The Assistants API is deprecated:DeprecationWarning")
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
 QUESTION = "Which French region is Paris in?"
 THREAD: Thread = {"messages": [{"role": "user", "content": QUESTION}]}
 WEATHER_TOOL: FunctionToolParam = {
@@ -742,7 +742,6 @@ def test_sdk_sees_the_dropped_stream_as_an_error() -> None:
     assert names == TEXT_EVENTS[:3]
 
 
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="the shared reference schemas are not checked out")
 def test_every_stream_frame_validates_against_the_reference_schema(server: FakeAssistantsServer) -> None:
     schema = json.loads((REFERENCE / "assistant_stream_events.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)

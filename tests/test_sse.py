@@ -10,7 +10,7 @@ import pytest
 
 from runreplay.sse import Decoder, Event, Truncated, encode
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "examples"
+EXAMPLES = Path(__file__).resolve().parent / "data" / "reference" / "examples"
 
 
 def decode(*chunks: bytes) -> list[Event]:
