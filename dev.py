@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
             "from runreplay.fakeserver import FakeAssistantsServer\n"
             "with FakeAssistantsServer(seed=0, port=8765):\n"
             "    sys.exit(subprocess.call([sys.executable, '-m', 'pytest', 'examples',"
-            " '-p', 'no:cacheprovider', '--record-mode=rewrite', *sys.argv[1:]]))\n"
+            " '-p', 'no:cacheprovider', '--record-mode=rewrite', '-m', 'not replay_only', *sys.argv[1:]]))\n"
         )
         return run(python, "-c", script, *extra)
     for step in (
