@@ -88,8 +88,8 @@ def main(argv: list[str]) -> int:
         )
         return run(python, "-c", script, *extra)
     for step in (
-        ("-m", "ruff", "check", "src", "tests", "examples", "benchmarks", "dev.py"),
-        ("-m", "ruff", "format", "--check", "src", "tests", "examples", "benchmarks", "dev.py"),
+        ("-m", "ruff", "check", "src", "tests", "examples", "benchmarks", "docs", "dev.py"),
+        ("-m", "ruff", "format", "--check", "src", "tests", "examples", "benchmarks", "docs", "dev.py"),
         ("-m", "mypy", "--strict", "src"),
     ):
         code = run(python, *step)

@@ -124,7 +124,8 @@ def test_a_connection_broken_mid_stream_is_recorded_and_raised_again_after_the_s
         live: list[bytes] = []
         with (
             use_cassette(path, record_mode="once"),
-            pytest.raises(httpx2.RemoteProtocolError) as recorded_error,httpx2.Client() as client,
+            pytest.raises(httpx2.RemoteProtocolError) as recorded_error,
+            httpx2.Client() as client,
             client.stream("POST", f"{base_url}/threads/runs", json=BODY) as response,
         ):
             for part in response.iter_raw():
@@ -149,7 +150,8 @@ def test_a_stream_the_client_closes_early_is_kept_as_a_partial_recording(tmp_pat
     path = tmp_path / "c.yaml"
     with FakeAssistantsServer(seed=6, chunk_delay=0.01) as server:
         with (
-            use_cassette(path, record_mode="once"), httpx2.Client() as client,
+            use_cassette(path, record_mode="once"),
+            httpx2.Client() as client,
             client.stream("POST", f"{server.base_url}/threads/runs", json=BODY) as response,
         ):
             stream = response.iter_raw()

@@ -7,6 +7,8 @@ error that broke the connection. Compressed bodies are stored decoded, so casset
 
 from __future__ import annotations
 
+import re
+import sys
 import time
 import zlib
 from collections.abc import Callable
@@ -17,6 +19,7 @@ from runreplay.cassette.model import Chunk, Interaction, RecordedRequest, Record
 __all__ = ["StreamRecorder", "qualified_name"]
 
 _DROPPED_WHEN_DECODED = ("content-encoding", "content-length")
+_DONE_TAIL = re.compile(rb"data: ?\[DONE\][ \t]*(\r\n|\r|\n)(\r\n|\r|\n)\Z")
 
 
 class _Decompressor(Protocol):
@@ -30,8 +33,6 @@ def qualified_name(exc: BaseException) -> str:
     cls = type(exc)
     module = cls.__module__
     parts = module.split(".")
-    import sys
-
     for end in range(1, len(parts) + 1):
         candidate = ".".join(parts[:end])
         mod = sys.modules.get(candidate)
@@ -114,11 +115,25 @@ class StreamRecorder:
                 type=qualified_name(exc), message=str(exc), after_chunk=len(self._chunks)
             )
 
+    def _ends_with_done(self) -> bool:
+        """Whether an event stream's last complete event is `data: [DONE]` (nothing meaningful follows)."""
+        content_types = [v.lower() for n, v in self._headers if n.lower() == "content-type"]
+        if not any("text/event-stream" in value for value in content_types):
+            return False
+        tail = b"".join(chunk.data for chunk in self._chunks[-3:])[-64:]
+        return _DONE_TAIL.search(tail) is not None
+
     def finish(self, *, complete: bool) -> None:
-        """Build the interaction and pass it on; later calls do nothing."""
+        """Build the interaction and pass it on; later calls do nothing.
+
+        A client that closes an event stream right after `data: [DONE]` (the openai SDK always does,
+        before the server's final empty chunk arrives) has read all of it: that counts as complete.
+        """
         if self._finished:
             return
         self._finished = True
+        if not complete and self._error is None and self._ends_with_done():
+            complete = True
         if self._decoder is not None and hasattr(self._decoder, "flush"):
             tail: bytes = self._decoder.flush()
             if tail:

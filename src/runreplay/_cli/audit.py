@@ -1,0 +1,70 @@
+"""`runreplay audit`: look for secrets in cassette files and say where, never what."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runreplay._cli.console import Console
+from runreplay._cli.paths import cassette_files, load_problem
+from runreplay.cassette import Cassette, from_vcrpy, load
+from runreplay.cassette.audit import Finding, scan_cassette
+from runreplay.errors import CassetteFormatError
+
+__all__ = ["run_audit"]
+
+
+def _load_any(path: Path) -> tuple[Cassette, str]:
+    """A runreplay cassette, or a vcrpy one read in memory (secrets there matter too); and its kind."""
+    try:
+        return load(path), "runreplay"
+    except CassetteFormatError as error:
+        if not error.problem.startswith("there is no format_version"):
+            raise
+        try:
+            return from_vcrpy(path), "vcrpy"
+        except CassetteFormatError:
+            raise error from None
+
+
+def run_audit(paths: list[str], console: Console) -> int:
+    """Scan every cassette under `paths`; exit 1 on a finding, 2 when a file cannot be loaded, else 0."""
+    files = cassette_files("audit", paths)
+    style = console.style
+    findings: list[Finding] = []
+    unreadable = 0
+    dirty = 0
+    for number, file in enumerate(files, 1):
+        console.progress(number, len(files), str(file))
+        try:
+            cassette, _kind = _load_any(file)
+        except (CassetteFormatError, OSError) as error:
+            unreadable += 1
+            console.warn(f"runreplay: audit: {load_problem(error, file)}")
+            continue
+        found = scan_cassette(cassette, path=str(file))
+        dirty += bool(found)
+        for finding in found:
+            console.print(style(str(finding), "red"))
+        findings += found
+    console.clear_progress()
+    files_text = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+    skipped = f"; {unreadable} could not be loaded (see above)" if unreadable else ""
+    if findings:
+        console.print(
+            style(
+                f"audit: {len(findings)} secret{'s' if len(findings) != 1 else ''} in {dirty} of "
+                f"{files_text}{skipped}",
+                "bold",
+                "red",
+            )
+        )
+        console.print(
+            "Nothing above shows a secret, only where it is. Remove them by re-recording with redaction "
+            "on (the default), or edit the files; then rotate any real key that was committed."
+        )
+        return 2 if unreadable else 1
+    if unreadable:
+        console.print(style(f"audit: no secrets in the loadable files of {files_text}{skipped}", "yellow"))
+        return 2
+    console.print(style(f"audit: no secrets found in {files_text}", "green"))
+    return 0
