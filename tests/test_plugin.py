@@ -333,3 +333,44 @@ def test_recorded_cassettes_carry_no_secret(pytester: pytest.Pytester, live: Fak
     text = Path(pytester.path / "cassettes" / "test_runs" / "test_stream.yaml").read_text()
     assert "sk-proj-abcdefghijklmnopqrstuvwxyz012345" not in text
     assert "Bearer <REDACTED>" in text
+
+
+def test_async_tests_under_pytest_asyncio_and_anyio_replay(pytester: pytest.Pytester, live: FakeAssistantsServer) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        test_async="""
+import openai
+import pytest
+
+THREAD = {"messages": [{"role": "user", "content": "Hello"}]}
+
+
+async def events(base_url):
+    async with openai.AsyncOpenAI(base_url=base_url, api_key="sk-test", max_retries=0) as client:
+        stream = await client.beta.threads.create_and_run(assistant_id="asst_1", thread=THREAD, stream=True)
+        return [event.event async for event in stream]
+
+
+@pytest.mark.asyncio
+@pytest.mark.cassette
+async def test_with_pytest_asyncio(base_url):
+    assert (await events(base_url))[-1] == "thread.run.completed"
+
+
+@pytest.mark.anyio
+@pytest.mark.cassette
+async def test_with_anyio(base_url):
+    assert (await events(base_url))[-1] == "thread.run.completed"
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+"""
+    )
+    pytester.runpytest("--record-mode=once", "-p", "anyio").assert_outcomes(passed=2)
+    live.stop()
+    result = pytester.runpytest("-p", "anyio")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["runreplay: 2 cassettes: 2 replayed, 0 recorded; 0 recorded interactions never played"])

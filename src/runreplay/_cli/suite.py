@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -60,10 +61,20 @@ def _pytest(suite: Path, cassettes: Path, mode_args: list[str], env: dict[str, s
     return done.returncode, done.stdout + done.stderr
 
 
+_SUMMARY = re.compile(r"\d+ (passed|failed|errors?|skipped|deselected|xfailed|xpassed)\b.* in [\d.]+s")
+
+
 def _last_line(output: str) -> str:
-    """pytest's summary line (`2 passed in 1.2s`), the last non-blank line of its output."""
-    lines = [line for line in output.splitlines() if line.strip()]
-    return lines[-1].strip("= ") if lines else "(no output)"
+    """pytest's summary line (`2 passed in 1.2s`), else the last non-blank line of its output.
+
+    Plugins may print warnings to stderr after it (pytest-asyncio does on configure), so the line is
+    looked for, not assumed to be last.
+    """
+    lines = [line.strip("= ") for line in output.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if _SUMMARY.search(line):
+            return line
+    return lines[-1] if lines else "(no output)"
 
 
 def run_suite(suite: str, keep: str | None, console: Console) -> int:

@@ -38,6 +38,7 @@ def _available_patches() -> list[_Patch]:
     """Interceptors for the client libraries that are installed (imported on first use only)."""
     from runreplay.recording.httpx_adapter import HttpxPatch
     from runreplay.recording.requests_adapter import RequestsPatch
+    from runreplay.recording.vcrpy_bridge import VcrPatch
 
     patches: list[_Patch] = []
     for name in ("httpx2", "httpx"):
@@ -45,6 +46,9 @@ def _available_patches() -> list[_Patch]:
             patches.append(HttpxPatch(name))
     if importlib.util.find_spec("requests") is not None:
         patches.append(RequestsPatch())
+    # vcrpy covers http.client/urllib, urllib3, aiohttp, ... (whole bodies); installed last, so that
+    # the chunk-faithful adapters above see httpx, httpx2 and requests traffic first.
+    patches.append(VcrPatch())
     return patches
 
 
