@@ -508,10 +508,13 @@ class _Reader:
     def integer(self, node: Node, where: str, expected: str) -> int:
         if isinstance(node, ScalarNode) and node.tag == _INT:
             text: str = node.value
-            if text.isdigit():
-                return int(text)
-            number: int = self.loader.construct_yaml_int(node)
-            return number
+            try:
+                number: int = int(text) if text.isdigit() else self.loader.construct_yaml_int(node)
+            except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits())
+                pass
+            else:
+                if number.bit_length() < 64:  # larger ones are no count or status (and may not print)
+                    return number
         self.fail(node, f"{where} is {_describe(node)}", expected)
 
     def milliseconds(self, node: Node, where: str) -> float:
@@ -635,7 +638,7 @@ class _Reader:
         items: list[str] = node.value.split()
         fields = node.value.replace("@", " ").split()
         try:
-            if len(fields) != 2 * len(items) or not all(map(str.isdigit, fields[0::2])):
+            if len(fields) != 2 * len(items) or not all(map(str.isdecimal, fields[0::2])):
                 raise ValueError
             sizes = list(map(int, fields[0::2]))
             offsets = list(map(float, fields[1::2]))
@@ -645,8 +648,9 @@ class _Reader:
             for item in items:
                 size, at, offset = item.partition("@")
                 try:
-                    if not (at and size.isdigit() and math.isfinite(float(offset))):
+                    if not (at and size.isdecimal() and math.isfinite(float(offset))):
                         raise ValueError
+                    int(size)  # fails too when it has more digits than int() converts
                 except ValueError:
                     self.fail(node, f"{where} has the item {item!r}", expected)
             raise  # pragma: no cover - one of the items above is always the bad one
@@ -734,11 +738,14 @@ class _Reader:
             and version_node.tag == _INT
             and version_node.value == str(FORMAT_VERSION)
         ):
-            newer = (
-                isinstance(version_node, ScalarNode)
-                and version_node.value.isdigit()
-                and int(version_node.value) > FORMAT_VERSION
-            )
+            try:
+                newer = (
+                    isinstance(version_node, ScalarNode)
+                    and version_node.value.isdecimal()
+                    and int(version_node.value) > FORMAT_VERSION
+                )
+            except ValueError:  # more digits than int() converts: certainly newer than this version
+                newer = True
             hint = " (written by a newer runreplay: upgrade runreplay to read it)" if newer else ""
             self.fail(
                 version_node,

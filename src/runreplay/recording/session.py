@@ -22,7 +22,7 @@ from pathlib import Path
 
 from runreplay._version import __version__
 from runreplay.cassette.model import Cassette, Interaction, RecordedRequest, RecordedResponse
-from runreplay.errors import RunreplayError, SecretLeakError, UnmatchedRequestError
+from runreplay.errors import CassetteFormatError, RunreplayError, SecretLeakError, UnmatchedRequestError
 from runreplay.faults import DropAfter, ErrorEvent, Fault, HttpError, Stall
 from runreplay.recording.config import CassetteConfig
 from runreplay.recording.matching import unmatched_message
@@ -334,7 +334,14 @@ class CassetteSession:
             base: list[Interaction] = []
             meta: dict[str, object] = {}
             if self.path.exists():
-                on_disk = load(self.path)
+                try:
+                    on_disk = load(self.path)
+                except CassetteFormatError:
+                    if self.config.record_mode != "rewrite":
+                        raise
+                    # rewrite replaces a file it cannot read (as the error message advises); saves
+                    # are atomic, so no worker of this run wrote it.
+                    on_disk = Cassette()
                 same_run = self.run_id is not None and on_disk.meta.get("run_id") == self.run_id
                 if self.config.record_mode != "rewrite" or same_run:
                     base = on_disk.interactions
