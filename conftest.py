@@ -2,4 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 pytest_plugins = ["pytester"]
+
+_INNER_OPTIONS = ("-o", "asyncio_default_fixture_loop_scope=function")
+
+
+@pytest.fixture(autouse=True)
+def _quiet_inner_sessions(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inner pytester sessions have no ini: set pytest-asyncio's loop scope so it does not warn there."""
+    if "pytester" not in request.fixturenames:
+        return
+    pytester: pytest.Pytester = request.getfixturevalue("pytester")
+    run = pytester.runpytest
+
+    def runpytest(*args: Any, **kwargs: Any) -> pytest.RunResult:
+        return run(*_INNER_OPTIONS, *args, **kwargs)
+
+    monkeypatch.setattr(pytester, "runpytest", runpytest)

@@ -7,6 +7,7 @@ import itertools
 import json
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -676,8 +677,8 @@ class TestLoadErrors:
         text = dumps(cassette).replace("after_chunk: 1", "after_chunk: 5")
         assert error_of(text) == (
             at(line_of(text, "after_chunk")) + ""
-            "interactions[0].response.error.after_chunk is 5 but the body has 1 chunks; expected a number no "
-            "larger than the number of chunks" + FIX
+            "interactions[0].response.error.after_chunk is 5 but the body has 1 chunks; expected a chunk count "
+            "from 0 to 1" + FIX
         )
 
     @pytest.mark.parametrize(
@@ -836,3 +837,50 @@ class TestSave:
 
     def test_loads_accepts_bytes(self) -> None:
         assert loads(VALID.encode()) == stream_cassette()
+
+
+def test_out_of_range_status_and_after_chunk_are_refused_with_the_place(tmp_path: Path) -> None:
+    cassette = Cassette(
+        interactions=[
+            Interaction(
+                RecordedRequest("GET", "http://127.0.0.1/v1/x"),
+                RecordedResponse(
+                    status=200, chunks=[Chunk(b"a", 1.0)], error=StreamError("httpx2.ReadError", "boom", 1)
+                ),
+            )
+        ]
+    )
+    text = dumps(cassette)
+    path = tmp_path / "c.yaml"
+    path.write_text(text.replace("status: 200", "status: 99999"))
+    with pytest.raises(CassetteFormatError) as excinfo:
+        load(path)
+    assert str(excinfo.value) == (
+        f"cannot load cassette {path}, line {excinfo.value.line}: interactions[0].response.status is 99999; "
+        "expected an HTTP status from 100 to 599. Fix or delete the file and record it again "
+        "(--record-mode=rewrite); nothing was loaded from it."
+    )
+    path.write_text(text.replace("after_chunk: 1", "after_chunk: -1"))
+    with pytest.raises(CassetteFormatError) as excinfo:
+        load(path)
+    assert str(excinfo.value) == (
+        f"cannot load cassette {path}, line {excinfo.value.line}: interactions[0].response.error.after_chunk "
+        "is -1 but the body has 1 chunks; expected a chunk count from 0 to 1. Fix or delete the file and "
+        "record it again (--record-mode=rewrite); nothing was loaded from it."
+    )
+
+
+def test_a_save_removes_temporary_files_a_killed_save_left_long_ago(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    stale = tmp_path / ".c.yaml.0123456789ab.tmp"
+    fresh = tmp_path / ".c.yaml.ba9876543210.tmp"
+    other = tmp_path / ".other.yaml.0123456789ab.tmp"
+    for leftover in (stale, fresh, other):
+        leftover.write_text("partial")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    save(path, Cassette())
+    assert not stale.exists()
+    assert fresh.exists()  # may belong to a save still in progress
+    assert other.exists()  # another cassette's

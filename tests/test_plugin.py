@@ -335,7 +335,9 @@ def test_recorded_cassettes_carry_no_secret(pytester: pytest.Pytester, live: Fak
     assert "Bearer <REDACTED>" in text
 
 
-def test_async_tests_under_pytest_asyncio_and_anyio_replay(pytester: pytest.Pytester, live: FakeAssistantsServer) -> None:
+def test_async_tests_under_pytest_asyncio_and_anyio_replay(
+    pytester: pytest.Pytester, live: FakeAssistantsServer
+) -> None:
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(
@@ -373,4 +375,34 @@ def anyio_backend():
     live.stop()
     result = pytester.runpytest("-p", "anyio")
     result.assert_outcomes(passed=2)
-    result.stdout.fnmatch_lines(["runreplay: 2 cassettes: 2 replayed, 0 recorded; 0 recorded interactions never played"])
+    result.stdout.fnmatch_lines(
+        ["runreplay: 2 cassettes: 2 replayed, 0 recorded; 0 recorded interactions never played"]
+    )
+
+
+def test_once_lets_every_test_of_the_run_record_into_a_shared_cassette(
+    pytester: pytest.Pytester, live: FakeAssistantsServer
+) -> None:
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        test_shared="""
+import openai
+import pytest
+
+@pytest.mark.parametrize("n", range(3))
+@pytest.mark.cassette(name="shared/runs")
+def test_run(base_url, n):
+    with openai.OpenAI(base_url=base_url, api_key="sk-test", max_retries=0) as client:
+        run = client.beta.threads.create_and_run(assistant_id=f"asst_{n}")
+    assert run.assistant_id == f"asst_{n}"
+"""
+    )
+    pytester.runpytest("--record-mode=once", "-p", "no:randomly").assert_outcomes(passed=3)
+    assert len(load(pytester.path / "cassettes" / "shared" / "runs.yaml").interactions) == 3
+    # A later run finds the cassette written by another run: `once` replays it and records nothing.
+    live.stop()
+    result = pytester.runpytest("--record-mode=once", "-p", "no:randomly")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(
+        ["runreplay: 1 cassettes: 1 replayed, 0 recorded; 0 recorded interactions never played"]
+    )

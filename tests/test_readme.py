@@ -65,12 +65,12 @@ def test_the_pytest_examples_record_once_then_replay_offline(
     # Warm hypothesis's per-process caches (built on first use), so the inner run's health check
     # measures the strategy rather than that one-time cost.
     find(requests(), lambda request: True, settings=settings(database=None))
-    for name in ("conftest.py", "test_quickstart.py", "test_faults.py", "test_factories.py"):
+    for name in ("conftest.py", "test_quickstart.py", "test_retries.py", "test_factories.py"):
         (pytester.path / name).write_text((EXAMPLES / name).read_text(encoding="utf-8"), encoding="utf-8")
     recorded = pytester.runpytest("--record-mode=once", "-p", "no:randomly")
     outcomes = recorded.parseoutcomes()
     assert outcomes.get("failed", 0) == 0
-    # quick start 1, faults 3, factories 2 + the two catalogs + 1 property test
+    # quick start 1, retries 3, factories 2 + the two catalogs + 1 property test
     assert outcomes["passed"] == 1 + 3 + 2 + len(edge_cases()) + len(invalid_cases()) + 1
     api.stop()
     replayed = pytester.runpytest("-p", "no:randomly")

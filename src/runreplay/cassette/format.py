@@ -72,12 +72,14 @@ import base64
 import binascii
 import contextlib
 import gc
+import glob
 import itertools
 import json
 import math
 import os
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -415,6 +417,23 @@ def save(path: str | os.PathLike[str], cassette: Cassette) -> None:
             os.unlink(temporary)
         raise
     _fsync_directory(target.parent)
+    _remove_stale_temporaries(target)
+
+
+_STALE_AFTER_S = 3600.0
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete temporary files of `target` that a killed process left behind more than an hour ago.
+
+    A save that is killed between creating its temporary file and renaming it leaves the file;
+    an hour-old one cannot belong to a save still in progress, so it is safe to remove.
+    """
+    cutoff = time.time() - _STALE_AFTER_S
+    for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 # --------------------------------------------------------------------------------------------- load
@@ -677,6 +696,8 @@ class _Reader:
     def response(self, node: Node, where: str) -> RecordedResponse:
         keys = self.mapping(node, where, _RESPONSE_KEYS, ("error",))
         status = self.integer(keys["status"], f"{where}.status", "an integer HTTP status such as 200")
+        if not 100 <= status <= 599:
+            self.fail(keys["status"], f"{where}.status is {status}", "an HTTP status from 100 to 599")
         headers = self.headers(keys["headers"], f"{where}.headers")
         body_keys = self.mapping(
             keys["body"], f"{where}.body", ("chunks",), ("text", "json", "style", "base64", "events")
@@ -691,11 +712,11 @@ class _Reader:
             after = self.integer(
                 error_keys["after_chunk"], f"{where}.error.after_chunk", "a chunk count, 0 or more"
             )
-            if after > len(chunks):
+            if not 0 <= after <= len(chunks):
                 self.fail(
                     error_keys["after_chunk"],
                     f"{where}.error.after_chunk is {after} but the body has {len(chunks)} chunks",
-                    "a number no larger than the number of chunks",
+                    f"a chunk count from 0 to {len(chunks)}",
                 )
             error = StreamError(
                 self.string(error_keys["type"], f"{where}.error.type"),

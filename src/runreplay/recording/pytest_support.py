@@ -138,7 +138,7 @@ class RunContext:
     def blocks_network(self) -> bool:
         """Whether the network is blocked: replay-only modes block it, recording modes do not."""
         if self.session is not None:
-            return not self.config.records(cassette_exists=self.session.existed)
+            return not self.session.may_record
         return self.config.record_mode == "none"
 
     def start_guard(self) -> None:

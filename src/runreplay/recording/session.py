@@ -136,7 +136,12 @@ class CassetteSession:
         self._last_for_key: dict[object, int] = {}
         self.redactor = redactor_for(config)
         self._may_replay = config.replays
-        self._may_record = config.records(cassette_exists=self.existed and config.record_mode != "rewrite")
+        # A cassette written earlier in this same run (another test, or another xdist worker, sharing
+        # it by name) is still being recorded: in `once` mode the tests after the first may record too.
+        written_this_run = run_id is not None and loaded.meta.get("run_id") == run_id
+        self._may_record = config.records(
+            cassette_exists=self.existed and config.record_mode != "rewrite" and not written_this_run
+        )
         self._http_errors = [[fault, fault.times] for fault in config.faults if isinstance(fault, HttpError)]
         self._stream_faults: list[list[DropAfter | Stall | ErrorEvent | int | None]] = [
             [f, f.times] for f in config.faults if isinstance(f, DropAfter | Stall | ErrorEvent)
@@ -147,6 +152,11 @@ class CassetteSession:
         self.played = 0
         self.faults_applied = 0
         self.closed = False
+
+    @property
+    def may_record(self) -> bool:
+        """Whether a request with no recording goes to the network and is recorded in this session."""
+        return self._may_record
 
     # -- deciding -------------------------------------------------------------------------------
 
