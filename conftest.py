@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -12,14 +13,17 @@ _INNER_OPTIONS = ("-o", "asyncio_default_fixture_loop_scope=function")
 
 
 @pytest.fixture(autouse=True)
-def _quiet_inner_sessions(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+def _quiet_inner_sessions(request: pytest.FixtureRequest) -> None:
     """Inner pytester sessions have no ini: set pytest-asyncio's loop scope so it does not warn there."""
     if "pytester" not in request.fixturenames:
         return
     pytester: pytest.Pytester = request.getfixturevalue("pytester")
+    monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
     run = pytester.runpytest
 
     def runpytest(*args: Any, **kwargs: Any) -> pytest.RunResult:
+        if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):  # pytest-asyncio is not loaded then
+            return run(*args, **kwargs)
         return run(*_INNER_OPTIONS, *args, **kwargs)
 
     monkeypatch.setattr(pytester, "runpytest", runpytest)
