@@ -93,3 +93,61 @@ def test_the_use_cassette_script_records_then_replays(tmp_path: Path, api: FakeA
         [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert second.stdout == "queued 1 0\n", second.stderr
+
+
+def _text_block_after(heading_anchor: str) -> str:
+    """The first plain ``` block after the anchor `heading_anchor` in README.md."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f'<a id="{heading_anchor}"></a>')
+    match = re.compile(r"```\n(.*?)```", re.S).search(text, start)
+    assert match is not None
+    return match[1]
+
+
+def test_the_readmes_unmatched_request_message_is_what_runreplay_prints() -> None:
+    from runreplay.cassette.index import make_key_function
+    from runreplay.cassette.model import Cassette, Interaction, RecordedRequest, RecordedResponse
+    from runreplay.recording.config import resolve
+    from runreplay.recording.matching import unmatched_message
+
+    url = "https://api.openai.com/v1/threads/runs"
+
+    def request(assistant: str) -> RecordedRequest:
+        body = f'{{"assistant_id":"{assistant}","stream":true}}'.encode()
+        return RecordedRequest("POST", url, [("content-type", "application/json")], body)
+
+    key = make_key_function()
+    cassette = Cassette(interactions=[Interaction(request("asst_1"), RecordedResponse(status=200))])
+    message = unmatched_message(
+        request("asst_2"),
+        cassette=cassette,
+        path=Path("cassettes/test_runs/test_stream.yaml"),
+        existed=True,
+        config=resolve(),
+        played=set(),
+        key=key(request("asst_2")),
+        key_function=key,
+    )
+    shown = _text_block_after("unmatched-requests")
+    # The README shows the message up to the diff's first context lines; everything shown is verbatim.
+    head, _, tail = shown.partition('      +  "assistant_id": "asst_2",\n')
+    assert message.startswith(head + '      +  "assistant_id": "asst_2",\n')
+    assert tail.strip() in message
+
+
+def test_the_readmes_summary_lines_are_what_runreplay_prints() -> None:
+    from runreplay.recording.pytest_support import RunSummary
+    from runreplay.recording.session import SessionStats
+
+    summary = RunSummary()
+    for n in range(10):
+        summary.add(
+            SessionStats(path=str(ROOT / f"cassettes/test_runs/test_{n}.yaml"), existed=True, played=1)
+        )
+    summary.add(SessionStats(path=str(ROOT / "cassettes/test_runs/test_new.yaml"), existed=False, recorded=1))
+    summary.add(
+        SessionStats(
+            path=str(ROOT / "cassettes/test_runs/test_stream.yaml"), existed=True, played=1, unplayed=[2]
+        )
+    )
+    assert "\n".join(summary.lines(ROOT)) + "\n" == _text_block_after("runreplay-strict")
