@@ -222,6 +222,6 @@ def test_impossible_arguments_raise_invalid_argument_at_once(make: Any, message:
 
 def test_strategies_compose_with_other_strategies() -> None:
     pairs = st.tuples(requests(max_tools=1), st.integers(0, 3))
-    request, number = find(pairs, lambda pair: pair[1] == 2, settings=QUIET)
+    request, number = find(pairs, lambda pair: pair[1] == 2, settings=settings(QUIET, max_examples=1000))
     assert number == 2
     assert wire(request) == {"assistant_id": "asst_000000000000000000000000"}
