@@ -168,11 +168,26 @@ def _response(module: ModuleType, recorded: RecordedResponse, stream: Any, reque
     )
 
 
-def _plan_for(session: CassetteSession, decision: Replay | Synthetic) -> Plan:
-    """The playback plan of a replayed or synthetic response."""
+def _replay_parts(
+    session: CassetteSession, decision: Replay | Synthetic, started: float
+) -> tuple[Plan, RecordedResponse, float]:
+    """The playback plan, the recorded response, and how long to wait before handing over headers."""
     if isinstance(decision, Synthetic):
-        return build_plan(decision.response, (), 0.0)
-    return build_plan(decision.interaction.response, decision.faults, session.config.replay_speed)
+        recorded, plan = decision.response, build_plan(decision.response, (), 0.0)
+    else:
+        recorded = decision.interaction.response
+        plan = build_plan(recorded, decision.faults, session.config.replay_speed)
+    return plan, recorded, started + plan.headers_at - time.perf_counter()
+
+
+def _tee(session: CassetteSession, decision: Record, started: float, response: Any, tee: type) -> Any:
+    """Wrap a live response's stream so each chunk is recorded as the client reads it."""
+    status, reason, version, headers = _live_headers(response)
+    recorder = session.recorder_for(
+        decision, started=started, status=status, reason=reason, http_version=version, headers=headers
+    )
+    response.stream = tee(response.stream, recorder)
+    return response
 
 
 def _live_headers(response: Any) -> tuple[int, str, str, list[tuple[str, str]]]:
@@ -212,21 +227,8 @@ class HttpxPatch:
             started = time.perf_counter()
             decision = session.decide(_request_of(module, request, request.read()))
             if isinstance(decision, Record):
-                response = original_sync(transport, request)
-                status, reason, version, headers = _live_headers(response)
-                recorder = session.recorder_for(
-                    decision,
-                    started=started,
-                    status=status,
-                    reason=reason,
-                    http_version=version,
-                    headers=headers,
-                )
-                response.stream = sync_tee(response.stream, recorder)
-                return response
-            plan = _plan_for(session, decision)
-            recorded = decision.response if isinstance(decision, Synthetic) else decision.interaction.response
-            wait = started + plan.headers_at - time.perf_counter()
+                return _tee(session, decision, started, original_sync(transport, request), sync_tee)
+            plan, recorded, wait = _replay_parts(session, decision, started)
             if wait > 0:
                 time.sleep(wait)
             return _response(module, recorded, sync_replay(plan, started, request), request)
@@ -238,21 +240,8 @@ class HttpxPatch:
             started = time.perf_counter()
             decision = session.decide(_request_of(module, request, await request.aread()))
             if isinstance(decision, Record):
-                response = await original_async(transport, request)
-                status, reason, version, headers = _live_headers(response)
-                recorder = session.recorder_for(
-                    decision,
-                    started=started,
-                    status=status,
-                    reason=reason,
-                    http_version=version,
-                    headers=headers,
-                )
-                response.stream = async_tee(response.stream, recorder)
-                return response
-            plan = _plan_for(session, decision)
-            recorded = decision.response if isinstance(decision, Synthetic) else decision.interaction.response
-            wait = started + plan.headers_at - time.perf_counter()
+                return _tee(session, decision, started, await original_async(transport, request), async_tee)
+            plan, recorded, wait = _replay_parts(session, decision, started)
             if wait > 0:
                 import anyio
 
