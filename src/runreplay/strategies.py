@@ -9,7 +9,8 @@
   Every example breaks exactly its `rule`, at its `path`.
 
 The edge and invalid strategies draw `Case`s: `case.body` is the wire dict, `case.rule` the rule id.
-Arguments are keyword-only and checked when the strategy is made (`InvalidArgument`).
+Arguments are keyword-only and checked when the strategy is made (`InvalidStrategyArgument`, which is
+both hypothesis's `InvalidArgument`, as hypothesis users expect, and a `runreplay.errors.ConfigurationError`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from runreplay.errors import ConfigurationError
 from runreplay.factories._case import Case, HugeList, case_id, copy_json, minimal
 from runreplay.factories.edge import edge_cases
 from runreplay.factories.invalid import breach, catalog_values
@@ -32,6 +34,11 @@ from runreplay.models import RULES, CreateThreadAndRunRequest, Rule
 __all__ = ["bodies", "edge_requests", "invalid_requests", "requests"]
 
 T = TypeVar("T")
+
+
+class InvalidStrategyArgument(ConfigurationError, InvalidArgument):
+    """A strategy argument that cannot be met: hypothesis's `InvalidArgument` in runreplay's error tree."""
+
 
 _PERCENT = st.integers(0, 99)
 _FREE_TEXT = st.text(max_size=40)
@@ -125,7 +132,7 @@ def _shape(caller: str, values: dict[str, Any]) -> dict[str, Any]:
     """The non-default shape arguments, or InvalidArgument saying why they cannot be met."""
     problem = shape_problem(caller, values)
     if problem is not None:
-        raise InvalidArgument(problem)
+        raise InvalidStrategyArgument(problem)
     return {key: value for key, value in values.items() if value != _DEFAULTS[key]}
 
 
@@ -200,20 +207,20 @@ def _rules(caller: str, rules: Iterable[str] | None, pool: Iterable[str]) -> lis
     if rules is None:
         return known
     if isinstance(rules, str):
-        raise InvalidArgument(
+        raise InvalidStrategyArgument(
             f"{caller} got rules={rules!r}, a single string; expected an iterable of rule ids. "
             f"Pass rules=[{rules!r}]."
         )
     chosen = list(rules)
     unknown = [rule_id for rule_id in chosen if rule_id not in RULES]
     if unknown:
-        raise InvalidArgument(
+        raise InvalidStrategyArgument(
             f"{caller} got unknown rule ids {', '.join(map(repr, unknown))}; expected ids from "
             "runreplay.models.RULES, such as 'temperature.range' or 'metadata.max_pairs'."
         )
     missing = [rule_id for rule_id in chosen if rule_id not in known]
     if missing or not chosen:
-        raise InvalidArgument(
+        raise InvalidStrategyArgument(
             f"{caller} got rules={chosen!r}, but the catalog has no case for "
             f"{', '.join(map(repr, missing)) or 'an empty list'}; pick rules that have cases."
         )

@@ -32,6 +32,7 @@ from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Tag, ValidationError
 
+from runreplay._json_type import json_type
 from runreplay.errors import RunreplayError
 
 __all__ = [
@@ -1180,7 +1181,9 @@ def parse_event(event: str, data: str) -> AssistantStreamEvent:
     except ValueError as exc:
         raise EventDataError(event, data, f"the data is not valid JSON ({exc})") from exc
     if not isinstance(payload, dict):
-        raise EventDataError(event, data, f"the data is a JSON {_json_kind(payload)}, not an object")
+        raise EventDataError(
+            event, data, f"the data is a JSON {json_type(payload, article=False)}, not an object"
+        )
     if event == "error" and isinstance(payload.get("error"), dict) and "message" not in payload:
         payload = payload["error"]
     try:
@@ -1192,15 +1195,3 @@ def parse_event(event: str, data: str) -> AssistantStreamEvent:
         )
         raise EventDataError(event, data, f"some fields have the wrong type ({problems})") from exc
     return cast("AssistantStreamEvent", parsed)
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array"

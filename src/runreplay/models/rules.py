@@ -28,6 +28,9 @@ from typing import Any, Literal, NamedTuple
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
+from runreplay._json_type import json_type
+from runreplay.errors import RuleLookupError, UnknownRuleError
+
 __all__ = [
     "NAME_PATTERN",
     "RULES",
@@ -1189,7 +1192,7 @@ def rule(id: str) -> Rule:
     except KeyError:
         prefix = id.split(".", 1)[0]
         close = sorted(key for key in RULES if key.split(".", 1)[0] == prefix) or sorted(RULES)[:10]
-        raise KeyError(
+        raise UnknownRuleError(
             f"unknown rule id {id!r}; expected one of runreplay.models.RULES, "
             f"for example {', '.join(close[:12])}"
         ) from None
@@ -1214,22 +1217,6 @@ def describe_types(types: Iterable[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _json_type_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return "an array"
-    if isinstance(value, Mapping):
-        return "an object"
-    return f"a Python {type(value).__name__}"
-
-
 def describe_value(value: Any, *, limit: int = 60) -> str:
     """A short, JSON-like rendering of `value` with its JSON type, for error messages."""
     if value is None:
@@ -1240,7 +1227,7 @@ def describe_value(value: Any, *, limit: int = 60) -> str:
         text = repr(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return f"{text} ({_json_type_of(value)})"
+    return f"{text} ({json_type(value)})"
 
 
 def violation(rule_id: str, message: str, *, given: Any = None, limit: Any = None) -> PydanticCustomError:
@@ -1371,7 +1358,7 @@ def rule_ids_for(error: ValidationError) -> list[RuleHit]:
             kind = "json_type"
         rule_id = _BY_KIND_AND_PATH.get((kind, path_pattern(path))) if kind else None
         if rule_id is None:
-            raise LookupError(
+            raise RuleLookupError(
                 f"no rule explains the pydantic error {error_type!r} at {json_path(loc)} ({detail['msg']}); "
                 "rule_ids_for only understands errors from the runreplay.models request models"
             )
