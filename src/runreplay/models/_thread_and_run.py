@@ -3,7 +3,9 @@
 The schema-origin rules (types, required keys, enums, bounds, closed objects) are derived from the
 vendored schema at import (`runreplay.models._derive`); this module only names them (`SUBJECTS`) and
 adds the eight rules that only the spec's descriptions state (`PROSE`), each citing the schema
-location and quoting the sentence it comes from.
+location and quoting the sentence it comes from. `UNION_TAGS` tells `json_path` where the request
+models' unions put a tag into pydantic's error locations. `runreplay.models.rules` is the API over
+these tables and holds nothing specific to this endpoint.
 """
 
 from __future__ import annotations
@@ -11,12 +13,22 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from importlib import resources
+from types import MappingProxyType
 from typing import Any, Final
 
 from runreplay.models._derive import schema_rules
 from runreplay.models._rule import Rule, RuleKind, freeze
 
-__all__ = ["NAME_PATTERN", "PROSE", "RENAMED", "RULE_LIST", "SCHEMA", "SCHEMA_FILE", "SUBJECTS"]
+__all__ = [
+    "NAME_PATTERN",
+    "PROSE",
+    "RENAMED",
+    "RULE_LIST",
+    "SCHEMA",
+    "SCHEMA_FILE",
+    "SUBJECTS",
+    "UNION_TAGS",
+]
 
 SCHEMA_FILE: Final = "create_thread_and_run_request.schema.json"
 """The vendored schema's file name (in `runreplay/models/schemas/`), as rule sources cite it."""
@@ -273,3 +285,19 @@ RULE_LIST: Final[tuple[Rule, ...]] = tuple(
     schema_rules(SCHEMA, subjects=SUBJECTS, renamed=RENAMED, source_file=SCHEMA_FILE, prose=PROSE)
 )
 """Every rule of the endpoint, derived and prose, in registry order."""
+
+UNION_TAGS: Final[Mapping[str, tuple[frozenset[str], ...]]] = MappingProxyType(
+    {
+        "$.tools[*]": (frozenset({"code_interpreter", "file_search", "function"}),),
+        f"{_MSG}.content": (frozenset({"string", "array"}),),
+        f"{_PART}": (frozenset({"image_file", "image_url", "text"}),),
+        f"{_ATT}.tools[*]": (frozenset({"code_interpreter", "file_search"}),),
+        "$.tool_choice": (frozenset({"string", "object"}),),
+        "$.response_format": (
+            frozenset({"string", "object"}),
+            frozenset({"text", "json_object", "json_schema"}),
+        ),
+        _CHUNK: (frozenset({"auto", "static"}),),
+    }
+)
+"""Where the request models' unions put a tag into pydantic's `loc`, level by level (read by `json_path`)."""

@@ -34,7 +34,7 @@ from pydantic_core import PydanticCustomError
 from runreplay._json_type import json_type
 from runreplay.errors import RuleLookupError, UnknownRuleError
 from runreplay.models._rule import Origin, Rule, RuleKind, describe_types
-from runreplay.models._thread_and_run import NAME_PATTERN, RULE_LIST
+from runreplay.models._thread_and_run import NAME_PATTERN, RULE_LIST, UNION_TAGS
 
 __all__ = [
     "NAME_PATTERN",
@@ -51,13 +51,6 @@ __all__ = [
     "rule_ids_for",
     "violation",
 ]
-
-
-# JSON-path patterns where the request models' unions put a tag into pydantic's `loc`.
-_MSG = "$.thread.messages[*]"
-_PART = _MSG + ".content[*]"
-_ATT = _MSG + ".attachments[*]"
-_CHUNK = "$.thread.tool_resources.file_search.vector_stores[*].chunking_strategy"
 
 
 def _build(entries: Iterable[Rule]) -> Mapping[str, Rule]:
@@ -119,21 +112,6 @@ def violation(rule_id: str, message: str, *, given: Any = None, limit: Any = Non
 
 # --- from pydantic's error locations to JSON paths and rule ids ----------------------------------
 
-_UNION_TAGS: Mapping[str, tuple[frozenset[str], ...]] = MappingProxyType(
-    {
-        "$.tools[*]": (frozenset({"code_interpreter", "file_search", "function"}),),
-        f"{_MSG}.content": (frozenset({"string", "array"}),),
-        f"{_PART}": (frozenset({"image_file", "image_url", "text"}),),
-        f"{_ATT}.tools[*]": (frozenset({"code_interpreter", "file_search"}),),
-        "$.tool_choice": (frozenset({"string", "object"}),),
-        "$.response_format": (
-            frozenset({"string", "object"}),
-            frozenset({"text", "json_object", "json_schema"}),
-        ),
-        _CHUNK: (frozenset({"auto", "static"}),),
-    }
-)
-"""Where the request models' unions put a tag into pydantic's `loc`, level by level."""
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -159,7 +137,7 @@ def json_path(loc: Iterable[int | str]) -> str:
     while index < len(segments):
         path = _step(path, segments[index])
         index += 1
-        for tags in _UNION_TAGS.get(path_pattern(path), ()):
+        for tags in UNION_TAGS.get(path_pattern(path), ()):
             if index < len(segments) and isinstance(segments[index], str) and segments[index] in tags:
                 index += 1
             else:
