@@ -123,6 +123,7 @@ from runreplay.models._stream_objects import (
     ToolResourcesObject,
     UnknownObject,
 )
+from runreplay.models._stream_objects import Detail as Detail  # importable here, as before the split
 
 __all__ = [
     "EVENT_TYPES",
