@@ -8,6 +8,7 @@ Usage (from the repository root, with nothing but Python 3.11+ installed):
     python3 dev.py lint      # ruff check, ruff format --check, mypy --strict src
     python3 dev.py bench     # side-by-side benchmarks against the anchors (slow)
     python3 dev.py record-examples   # re-record cassettes/test_assistant_app/ from the embedded server
+    python3 dev.py setup     # create .venv and install the project, nothing else
 
 Extra arguments after the command are passed on to pytest.
 """
@@ -19,6 +20,7 @@ import os
 import subprocess
 import sys
 import venv
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -59,46 +61,71 @@ def run(python: Path, *args: str) -> int:
     return subprocess.run([str(python), *args], cwd=ROOT).returncode
 
 
-def main(argv: list[str]) -> int:
-    """Dispatch the sub-command."""
-    if not argv or argv[0] not in {"example", "test", "lint", "bench", "setup", "record-examples"}:
-        print(__doc__)
-        return 2
-    command, extra = argv[0], argv[1:]
-    if command == "bench":
-        # pytest-recording (an anchor) defines --record-mode too, so benchmarks get their own venv.
-        python = ensure_venv(ROOT / ".venv-bench", "test,bench")
-        return run(python, "-m", "pytest", "benchmarks", "-p", "no:cacheprovider", *extra)
+def setup(extra: list[str]) -> int:
+    """Create `.venv` and install the project with its test extras, nothing else."""
+    ensure_venv(ROOT / ".venv", "test")
+    return 0
+
+
+def example(extra: list[str]) -> int:
+    """The main job: the example downstream suite, replayed offline."""
     python = ensure_venv(ROOT / ".venv", "test")
-    if command == "setup":
-        return 0
-    if command == "example":
-        # Replay only (the default record mode `none`): no network, cassettes from cassettes/examples/.
-        return run(python, "-m", "pytest", "examples", "-p", "no:cacheprovider", *extra)
-    if command == "test":
-        # Branch coverage of the package, with a floor that only goes up (measured: 94%).
-        coverage = ("--cov=runreplay", "--cov-branch", "--cov-report=term:skip-covered")
-        coverage += ("--cov-fail-under=92",)
-        return run(python, "-m", "pytest", *coverage, *extra)
-    if command == "record-examples":
-        # The embedded server on the port the example cassettes name; rewrite replaces old recordings.
-        script = (
-            "import subprocess, sys\n"
-            "from runreplay.fakeserver import FakeAssistantsServer\n"
-            "with FakeAssistantsServer(seed=0, port=8765):\n"
-            "    sys.exit(subprocess.call([sys.executable, '-m', 'pytest', 'examples',"
-            " '-p', 'no:cacheprovider', '--record-mode=rewrite', '-m', 'not replay_only', *sys.argv[1:]]))\n"
-        )
-        return run(python, "-c", script, *extra)
+    # Replay only (the default record mode `none`): no network, cassettes from cassettes/examples/.
+    return run(python, "-m", "pytest", "examples", "-p", "no:cacheprovider", *extra)
+
+
+def test(extra: list[str]) -> int:
+    """The project's test suite with branch coverage; the floor is `fail_under` in pyproject.toml."""
+    python = ensure_venv(ROOT / ".venv", "test")
+    coverage = ("--cov=runreplay", "--cov-branch", "--cov-report=term:skip-covered")
+    return run(python, "-m", "pytest", *coverage, *extra)
+
+
+def lint(extra: list[str]) -> int:
+    """ruff check, ruff format --check, mypy --strict src; the first failure's exit code."""
+    python = ensure_venv(ROOT / ".venv", "test")
+    paths = ("src", "tests", "examples", "benchmarks", "docs", "tools", "dev.py")
     for step in (
-        ("-m", "ruff", "check", "src", "tests", "examples", "benchmarks", "docs", "dev.py"),
-        ("-m", "ruff", "format", "--check", "src", "tests", "examples", "benchmarks", "docs", "dev.py"),
+        ("-m", "ruff", "check", *paths),
+        ("-m", "ruff", "format", "--check", *paths),
         ("-m", "mypy", "--strict", "src"),
     ):
         code = run(python, *step)
         if code:
             return code
     return 0
+
+
+def bench(extra: list[str]) -> int:
+    """Side-by-side benchmarks against the anchors (slow)."""
+    # pytest-recording (an anchor) defines --record-mode too, so benchmarks get their own venv.
+    python = ensure_venv(ROOT / ".venv-bench", "test,bench")
+    return run(python, "-m", "pytest", "benchmarks", "-p", "no:cacheprovider", *extra)
+
+
+def record_examples(extra: list[str]) -> int:
+    """Re-record cassettes/test_assistant_app/ from the embedded server (tools/record_examples.py)."""
+    python = ensure_venv(ROOT / ".venv", "test")
+    return run(python, str(ROOT / "tools" / "record_examples.py"), *extra)
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "example": example,
+    "test": test,
+    "lint": lint,
+    "bench": bench,
+    "setup": setup,
+    "record-examples": record_examples,
+}
+"""Every command dev.py knows, by the name given on the command line."""
+
+
+def main(argv: list[str]) -> int:
+    """Run the named command with the remaining arguments; print the usage for anything else."""
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__)
+        return 2
+    return COMMANDS[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":

@@ -169,7 +169,12 @@ def test_prose_rules_say_where_they_come_from() -> None:
     }
     for key in prose:
         entry = RULES[key]
-        assert "research/openai_create_thread_and_run.md §" in entry.source
+        # The source cites the schema location and quotes the words there that state the rule.
+        match = re.fullmatch(rf'{re.escape(SCHEMA_FILE)}(#/[^:]+): "(.+)"', entry.source)
+        assert match, entry.source
+        node = resolve(match.group(1))
+        written = " ".join(node.split()) if isinstance(node, str) else json.dumps(node)
+        assert match.group(2) in written, key
         # Everything but the cross-field overlap rule can be written as JSON Schema.
         assert (entry.json_schema is None) == (key == "chunking.overlap_half"), key
     assert all(entry.json_schema is None for entry in RULES.values() if entry.origin == "schema")
@@ -370,9 +375,9 @@ def test_models_only_name_registered_rules() -> None:
             first = node.args[0]
             if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
                 continue
-            if node.func.id in ("violation", "_not_null", "_max_items", "_name_pattern", "rule", "_shape"):
+            if node.func.id in ("violation", "not_null", "max_items", "name_pattern", "rule", "shape"):
                 named.add(first.value)
-            elif node.func.id == "_number":
+            elif node.func.id == "number":
                 named.add(f"{first.value}.json_type")
                 for keyword in node.keywords:
                     if keyword.arg == "bounds" and isinstance(keyword.value, ast.Constant):

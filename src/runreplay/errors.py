@@ -1,14 +1,22 @@
 """The exception hierarchy: one base, `RunreplayError`, and one subclass per kind of failure.
 
     RunreplayError
-    ├── ConfigurationError     (also a ValueError)   bad option, marker argument or fixture value
+    ├── ConfigurationError     (also a ValueError)   bad option, marker argument, fixture value or argument
     ├── CassetteFormatError                          a cassette file that cannot be loaded
     ├── UnmatchedRequestError                        no recording matches, in a mode that may not record
     ├── NetworkBlockedError                          a connection or DNS lookup while the network is blocked
-    └── SecretLeakError                              a cassette that would carry a secret to disk
+    ├── SecretLeakError                              a cassette that would carry a secret to disk
+    ├── RuleLookupError        (also a LookupError)  a validation error that no rule of the registry explains
+    │   └── UnknownRuleError   (also a KeyError)     a rule id the registry does not have
+    └── ServerStateError       (also a RuntimeError) an embedded server used out of order
 
-None of them derives from `OSError` or an HTTP client's error type on purpose: clients such as the
-`openai` SDK retry on those and wrap them as "Connection error.", which would hide the reason.
+Elsewhere: `runreplay.models.EventDataError` (stream event data), `runreplay.strategies`'s
+`InvalidStrategyArgument` (also hypothesis's `InvalidArgument`), the CLI's `CommandError` and the fake
+server's API errors; all derive from `RunreplayError` (a test walks the package to check).
+
+Each subclass that also derives from a built-in keeps code that caught the built-in working. None of
+them derives from `OSError` or an HTTP client's error type on purpose: clients such as the `openai` SDK
+retry on those and wrap them as "Connection error.", which would hide the reason.
 """
 
 from __future__ import annotations
@@ -20,8 +28,11 @@ __all__ = [
     "CassetteFormatError",
     "ConfigurationError",
     "NetworkBlockedError",
+    "RuleLookupError",
     "RunreplayError",
     "SecretLeakError",
+    "ServerStateError",
+    "UnknownRuleError",
     "UnmatchedRequestError",
     "docs_link",
 ]
@@ -39,7 +50,7 @@ class RunreplayError(Exception):
 
 
 class ConfigurationError(RunreplayError, ValueError):
-    """An option, marker argument, fixture value or factory argument that cannot be used."""
+    """An option, marker argument, fixture value, factory argument or value to encode that cannot be used."""
 
 
 class CassetteFormatError(RunreplayError):
@@ -93,3 +104,15 @@ class NetworkBlockedError(RunreplayError):
 
 class SecretLeakError(RunreplayError):
     """A cassette that still holds a secret after redaction; it is not written."""
+
+
+class RuleLookupError(RunreplayError, LookupError):
+    """A request-model validation error that no rule of `runreplay.models.RULES` explains."""
+
+
+class UnknownRuleError(RuleLookupError, KeyError):
+    """A rule id that `runreplay.models.RULES` does not have; the message lists close ids."""
+
+
+class ServerStateError(RunreplayError, RuntimeError):
+    """An embedded server used out of order: asked for its port before start, or started twice."""

@@ -31,7 +31,8 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from runreplay import _fakeserver_payloads as payloads
-from runreplay.errors import ConfigurationError
+from runreplay._json_type import json_type as _json_type
+from runreplay.errors import ConfigurationError, RunreplayError, ServerStateError
 
 __all__ = ["FakeAssistantsServer", "ReceivedRequest", "main"]
 
@@ -86,7 +87,7 @@ class _Reply:
     headers: list[tuple[str, str]] = field(default_factory=list)
 
 
-class _ApiError(Exception):
+class _ApiError(RunreplayError):
     """Raised by a route to answer with the API's error envelope."""
 
     def __init__(
@@ -178,19 +179,6 @@ def _chunker(spec: str) -> Chunker:
 def _is_error_status(status: int) -> bool:
     """Whether `status` is a 4xx or 5xx code that http.HTTPStatus knows (so it has a reason phrase)."""
     return 400 <= status <= 599 and status in {known.value for known in http.HTTPStatus}
-
-
-def _json_type(value: Any) -> str:
-    """The JSON type name of a parsed value, as the API's type errors say it."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
 
 
 def _precheck(body: Any) -> None:
@@ -516,7 +504,7 @@ class FakeAssistantsServer:
     def port(self) -> int:
         """The TCP port the server listens on (known once started)."""
         if self._httpd is None:
-            raise RuntimeError("FakeAssistantsServer is not started; use `with` or call start() first")
+            raise ServerStateError("FakeAssistantsServer is not started; use `with` or call start() first")
         return self._httpd.server_port
 
     @property
@@ -532,7 +520,9 @@ class FakeAssistantsServer:
     def start(self) -> FakeAssistantsServer:
         """Bind 127.0.0.1 and start accepting connections in a daemon thread."""
         if self._httpd is not None or self._stopping.is_set():
-            raise RuntimeError("FakeAssistantsServer can be started once; create a new one to start again")
+            raise ServerStateError(
+                "FakeAssistantsServer can be started once; create a new one to start again"
+            )
         self._httpd = _HTTPServer(self, self._port)
         self._httpd.socket.setblocking(False)
         self._wake = socket.socketpair()

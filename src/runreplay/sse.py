@@ -44,6 +44,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from runreplay.errors import ConfigurationError
+
 __all__ = ["Decoder", "Event", "Truncated", "encode"]
 
 _BOM = b"\xef\xbb\xbf"
@@ -224,27 +226,27 @@ class Decoder:
 
 
 def _check(event: Event, previous_id: str | None) -> None:
-    """Raise ValueError when `event` cannot be written so that a decoder reads it back unchanged."""
+    """Raise ConfigurationError (a ValueError) when a decoder could not read `event` back unchanged."""
     name = event.event
     if not name or "\n" in name or "\r" in name:
-        raise ValueError(
+        raise ConfigurationError(
             f"cannot encode event name {name!r}: an SSE event name must be non-empty and on one line "
             f'(no "\\r" or "\\n"); use "message" for the default type.'
         )
     if event.id is None:
         if previous_id is not None:
-            raise ValueError(
+            raise ConfigurationError(
                 f"cannot encode an event without an id after one with id {previous_id!r}: the SSE last "
                 'event id persists until changed, so a decoder would give it that id; pass id="" to '
                 "clear it instead."
             )
     elif "\n" in event.id or "\r" in event.id or "\x00" in event.id:
-        raise ValueError(
+        raise ConfigurationError(
             f'cannot encode event id {event.id!r}: an SSE id must be on one line and free of NUL (no "\\r", '
             '"\\n" or "\\x00").'
         )
     if event.retry is not None and (type(event.retry) is not int or event.retry < 0):
-        raise ValueError(
+        raise ConfigurationError(
             f"cannot encode retry={event.retry!r}: an SSE retry is a whole number of milliseconds, 0 or more."
         )
 

@@ -9,7 +9,8 @@
   Every example breaks exactly its `rule`, at its `path`.
 
 The edge and invalid strategies draw `Case`s: `case.body` is the wire dict, `case.rule` the rule id.
-Arguments are keyword-only and checked when the strategy is made (`InvalidArgument`).
+Arguments are keyword-only and checked when the strategy is made (`InvalidStrategyArgument`, which is
+both hypothesis's `InvalidArgument`, as hypothesis users expect, and a `runreplay.errors.ConfigurationError`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from runreplay.errors import ConfigurationError
 from runreplay.factories._case import Case, HugeList, case_id, copy_json, minimal
+from runreplay.factories._shape import SHAPE_DEFAULTS, shape_keywords, unknown_keyword_problem
 from runreplay.factories.edge import edge_cases
 from runreplay.factories.invalid import breach, catalog_values
 from runreplay.factories.valid import Shape, generate, shape_problem
@@ -32,6 +35,11 @@ from runreplay.models import RULES, CreateThreadAndRunRequest, Rule
 __all__ = ["bodies", "edge_requests", "invalid_requests", "requests"]
 
 T = TypeVar("T")
+
+
+class InvalidStrategyArgument(ConfigurationError, InvalidArgument):
+    """A strategy argument that cannot be met: hypothesis's `InvalidArgument` in runreplay's error tree."""
+
 
 _PERCENT = st.integers(0, 99)
 _FREE_TEXT = st.text(max_size=40)
@@ -122,24 +130,11 @@ def _named(name: str, function: Callable[..., T]) -> Callable[..., T]:
 
 
 def _shape(caller: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The non-default shape arguments, or InvalidArgument saying why they cannot be met."""
-    problem = shape_problem(caller, values)
+    """The non-default shape arguments, or InvalidStrategyArgument saying why they cannot be met."""
+    problem = unknown_keyword_problem(caller, list(values)) or shape_problem(caller, values)
     if problem is not None:
-        raise InvalidArgument(problem)
-    return {key: value for key, value in values.items() if value != _DEFAULTS[key]}
-
-
-_DEFAULTS: dict[str, Any] = {
-    "streaming": None,
-    "function_tool": None,
-    "file_search": None,
-    "json_schema": None,
-    "code_interpreter": None,
-    "min_tools": Shape.min_tools,
-    "max_tools": Shape.max_tools,
-    "min_messages": Shape.min_messages,
-    "max_messages": Shape.max_messages,
-}
+        raise InvalidStrategyArgument(problem)
+    return {key: value for key, value in values.items() if value != SHAPE_DEFAULTS[key]}
 
 
 def _draw_body(draw: st.DrawFn, **shape: Any) -> dict[str, Any]:
@@ -156,42 +151,21 @@ _bodies = st.composite(_named("bodies", _draw_body))
 _requests = st.composite(_named("requests", _draw_request))
 
 
-def requests(
-    *,
-    streaming: bool | None = None,
-    function_tool: bool | None = None,
-    file_search: bool | None = None,
-    json_schema: bool | None = None,
-    code_interpreter: bool | None = None,
-    min_tools: int = 0,
-    max_tools: int = Shape.max_tools,
-    min_messages: int = 0,
-    max_messages: int = Shape.max_messages,
-) -> st.SearchStrategy[CreateThreadAndRunRequest]:
+@shape_keywords
+def requests(**shape: Any) -> st.SearchStrategy[CreateThreadAndRunRequest]:
     """Valid requests (models), built like `build_request` builds them, shrinking to minimal bodies.
 
-    The traits and bounds mean what they mean for `build_request`: True requires a trait, False rules
-    it out, None leaves it open. Impossible combinations raise InvalidArgument.
+    The traits and bounds (the keywords of `Shape`) mean what they mean for `build_request`: True
+    requires a trait, False rules it out, None leaves it open. Unknown keywords and impossible
+    combinations raise InvalidStrategyArgument.
     """
-    values = dict(locals())
-    return _requests(**_shape("requests()", values))
+    return _requests(**_shape("requests()", shape))
 
 
-def bodies(
-    *,
-    streaming: bool | None = None,
-    function_tool: bool | None = None,
-    file_search: bool | None = None,
-    json_schema: bool | None = None,
-    code_interpreter: bool | None = None,
-    min_tools: int = 0,
-    max_tools: int = Shape.max_tools,
-    min_messages: int = 0,
-    max_messages: int = Shape.max_messages,
-) -> st.SearchStrategy[dict[str, Any]]:
+@shape_keywords
+def bodies(**shape: Any) -> st.SearchStrategy[dict[str, Any]]:
     """Valid wire bodies (dicts), exactly as `requests()` would build them; arguments as for `requests()`."""
-    values = dict(locals())
-    return _bodies(**_shape("bodies()", values))
+    return _bodies(**_shape("bodies()", shape))
 
 
 def _rules(caller: str, rules: Iterable[str] | None, pool: Iterable[str]) -> list[str]:
@@ -200,20 +174,20 @@ def _rules(caller: str, rules: Iterable[str] | None, pool: Iterable[str]) -> lis
     if rules is None:
         return known
     if isinstance(rules, str):
-        raise InvalidArgument(
+        raise InvalidStrategyArgument(
             f"{caller} got rules={rules!r}, a single string; expected an iterable of rule ids. "
             f"Pass rules=[{rules!r}]."
         )
     chosen = list(rules)
     unknown = [rule_id for rule_id in chosen if rule_id not in RULES]
     if unknown:
-        raise InvalidArgument(
+        raise InvalidStrategyArgument(
             f"{caller} got unknown rule ids {', '.join(map(repr, unknown))}; expected ids from "
             "runreplay.models.RULES, such as 'temperature.range' or 'metadata.max_pairs'."
         )
     missing = [rule_id for rule_id in chosen if rule_id not in known]
     if missing or not chosen:
-        raise InvalidArgument(
+        raise InvalidStrategyArgument(
             f"{caller} got rules={chosen!r}, but the catalog has no case for "
             f"{', '.join(map(repr, missing)) or 'an empty list'}; pick rules that have cases."
         )

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from runreplay.cassette import Cassette, load
 from runreplay.cassette.audit import CASSETTE_SUFFIXES
-from runreplay.errors import CassetteFormatError
+from runreplay.errors import CassetteFormatError, RunreplayError
 
 __all__ = ["CommandError", "cassette_files", "load_cassette", "load_problem"]
 
 
-class CommandError(Exception):
+class CommandError(RunreplayError):
     """A problem with what the user asked for (exit status 2); the message says what, expected, how to fix."""
 
 

@@ -207,7 +207,7 @@ def catalog_values(entry: Rule, pattern: str) -> list[tuple[str, Any]]:
         found += [
             ("just_above_fraction", (800, math.floor(800 * fraction) + 1)),
             ("equal_to_whole", (800, 800)),
-            ("odd_whole", (4095, math.floor(4095 * fraction) + 1)),
+            ("odd_whole_just_above_fraction", (4095, math.floor(4095 * fraction) + 1)),
         ]
     else:  # pragma: no cover - every kind is handled above
         raise AssertionError(f"no invalid values for rule kind {kind!r}")

@@ -26,27 +26,34 @@ How the models read the wire:
 
 from __future__ import annotations
 
-import json
-import math
-import re
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     ModelWrapValidatorHandler,
-    PlainValidator,
     Tag,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from runreplay.models.rules import NAME_PATTERN, describe_types, describe_value, rule, violation
+from runreplay.models._checks import (
+    Closed,
+    Open,
+    check_content,
+    check_metadata,
+    max_items,
+    name_pattern,
+    not_null,
+    number,
+    shape,
+    string_or_array,
+    string_or_object,
+)
+from runreplay.models.rules import violation
 
 __all__ = [
     "ASSISTANT_MODELS",
@@ -140,251 +147,9 @@ ASSISTANT_MODELS: tuple[str, ...] = (
 """The model names the spec lists for `model` (any other string is valid too)."""
 
 
-class _Closed(BaseModel):
-    """An object the schema closes: unknown keys are errors."""
-
-    model_config = ConfigDict(strict=True, extra="forbid")
-
-
-class _Open(BaseModel):
-    """An object the schema leaves open: unknown keys are kept and sent back unchanged."""
-
-    model_config = ConfigDict(strict=True, extra="allow")
-
-
-# --- reusable checks (each raises an error named by its rule) ------------------------------------
-
-
-def _expected(rule_id: str) -> str:
-    entry = rule(rule_id)
-    if entry.kind == "enum":
-        return "one of " + ", ".join(repr(value) for value in entry.limits["enum"])
-    return describe_types(entry.limits["types"])
-
-
-def _quote(text: str, limit: int = 40) -> str:
-    shown = json.dumps(text, ensure_ascii=False)
-    return shown if len(shown) <= limit else shown[: limit - 2] + '…"'
-
-
-def _not_null(rule_id: str) -> BeforeValidator:
-    """Reject an explicit null for a key the schema lets you leave out but not set to null."""
-    subject = rule(rule_id).subject
-    expected = _expected(rule_id)
-
-    def check(value: Any) -> Any:
-        if value is None:
-            raise violation(
-                rule_id,
-                f"{subject} is null; expected {expected}. Leave the key out instead of sending null",
-                given=None,
-                limit=expected,
-            )
-        return value
-
-    return BeforeValidator(check)
-
-
-def _max_items(rule_id: str) -> BeforeValidator:
-    """Reject an array longer than the rule's `max_items`."""
-    entry = rule(rule_id)
-    limit: int = entry.limits["max_items"]
-    verb = "is" if limit == 1 else "are"
-
-    def check(value: Any) -> Any:
-        if isinstance(value, list) and len(value) > limit:
-            raise violation(
-                rule_id,
-                f"{entry.subject} has {len(value)} items; at most {limit} {verb} allowed",
-                given=len(value),
-                limit=limit,
-            )
-        return value
-
-    return BeforeValidator(check)
-
-
-def _number(
-    prefix: str, *, nullable: bool, integer: bool = False, bounds: str | None = None
-) -> PlainValidator:
-    """Check a JSON number (or integer) by hand, so ints stay ints and floats stay floats."""
-    type_rule = rule(f"{prefix}.json_type")
-    expected = describe_types(type_rule.limits["types"])
-    bounds_rule = rule(bounds) if bounds else None
-
-    def check(value: Any) -> Any:
-        if value is None:
-            if nullable:
-                return None
-            raise violation(
-                type_rule.id,
-                f"{prefix} is null; expected {expected}. Leave the key out instead of sending null",
-                given=None,
-                limit=expected,
-            )
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or (isinstance(value, float) and not math.isfinite(value))
-        ):
-            raise violation(
-                type_rule.id,
-                f"{prefix} is {describe_value(value)}; expected {expected}",
-                given=value,
-                limit=expected,
-            )
-        if integer and isinstance(value, float) and not value.is_integer():
-            raise violation(
-                type_rule.id,
-                f"{prefix} is {value!r}, which has a fractional part; expected {expected}",
-                given=value,
-                limit=expected,
-            )
-        if bounds_rule is not None:
-            low = bounds_rule.limits.get("minimum")
-            high = bounds_rule.limits.get("maximum")
-            if (low is not None and value < low) or (high is not None and value > high):
-                wanted = f"at least {low}" if high is None else f"between {low} and {high} inclusive"
-                raise violation(
-                    bounds_rule.id,
-                    f"{prefix} is {value!r}; it must be {wanted}",
-                    given=value,
-                    limit={"minimum": low, "maximum": high} if high is not None else {"minimum": low},
-                )
-        return value
-
-    return PlainValidator(check, json_schema_input_type=float | int | None if nullable else float | int)
-
-
-_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-_NOT_NAME_CHARS = re.compile(r"[^a-zA-Z0-9_-]")
-
-
-def _name_pattern(rule_id: str, label: str) -> AfterValidator:
-    """Check a function or json_schema name against the prose rule `^[a-zA-Z0-9_-]{1,64}$`."""
-
-    def check(value: str) -> str:
-        if _NAME.fullmatch(value):
-            return value
-        if not value:
-            reason = "it is empty"
-        elif len(value) > 64:
-            reason = f"it has {len(value)} characters"
-        else:
-            bad = sorted(set(_NOT_NAME_CHARS.findall(value)))
-            reason = "it contains " + ", ".join(repr(char) for char in bad)
-        raise violation(
-            rule_id,
-            f"{label} {describe_value(value)} is not 1 to 64 letters, digits, underscores or dashes "
-            f"({reason}); it must match {NAME_PATTERN}",
-            given=value,
-            limit=NAME_PATTERN,
-        )
-
-    return AfterValidator(check)
-
-
-def _check_metadata(value: Any) -> Any:
-    """The Metadata rules: an object of at most 16 string pairs, keys ≤ 64 and values ≤ 512 characters."""
-    if value is None:
-        return None
-    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
-        raise violation(
-            "metadata.json_type",
-            f"metadata is {describe_value(value)}; expected an object of string values, or null",
-            given=value,
-            limit=("object", "null"),
-        )
-    max_pairs: int = rule("metadata.max_pairs").limits["max_properties"]
-    if len(value) > max_pairs:
-        raise violation(
-            "metadata.max_pairs",
-            f"metadata has {len(value)} pairs; at most {max_pairs} are allowed",
-            given=len(value),
-            limit=max_pairs,
-        )
-    max_key: int = rule("metadata.key_length").limits["max_length"]
-    max_value: int = rule("metadata.value_length").limits["max_length"]
-    for key, item in value.items():
-        if not isinstance(item, str):
-            raise violation(
-                "metadata.value_type",
-                f"metadata[{_quote(key)}] is {describe_value(item)}; metadata values must be strings",
-                given=item,
-                limit="string",
-            )
-        if len(key) > max_key:
-            raise violation(
-                "metadata.key_length",
-                f"metadata key {_quote(key)} has {len(key)} characters; keys may have at most {max_key}",
-                given=len(key),
-                limit=max_key,
-            )
-        if len(item) > max_value:
-            raise violation(
-                "metadata.value_length",
-                f"metadata[{_quote(key)}] has {len(item)} characters; values may have at most {max_value}",
-                given=len(item),
-                limit=max_value,
-            )
-    return value
-
-
-def _string_or_object(value: Any) -> str | None:
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict | BaseModel):
-        return "object"
-    return None
-
-
-def _string_or_array(value: Any) -> str | None:
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return None
-
-
-def _shape(rule_id: str, what: str) -> BeforeValidator:
-    """Reject a value that is neither a string nor an object, before the union looks at it."""
-
-    def check(value: Any) -> Any:
-        if _string_or_object(value) is None:
-            raise violation(
-                rule_id,
-                f"{what} is {describe_value(value)}; expected a string, an object or null",
-                given=value,
-            )
-        return value
-
-    return BeforeValidator(check)
-
-
-def _check_content(value: Any) -> Any:
-    """A message's content: a string, or an array of at least one content part."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        minimum: int = rule("content.min_items").limits["min_items"]
-        if len(value) < minimum:
-            raise violation(
-                "content.min_items",
-                f"content is an empty array; give at least {minimum} content part, or a string",
-                given=len(value),
-                limit=minimum,
-            )
-        return value
-    raise violation(
-        "content.json_type",
-        f"content is {describe_value(value)}; expected a string or an array of content parts",
-        given=value,
-    )
-
-
 # --- shared components --------------------------------------------------------------------------
 
-Metadata = Annotated[dict[str, str] | None, BeforeValidator(_check_metadata)]
+Metadata = Annotated[dict[str, str] | None, BeforeValidator(check_metadata)]
 """Up to 16 string pairs (keys ≤ 64, values ≤ 512 characters), or null."""
 
 ParallelToolCalls = bool
@@ -400,59 +165,59 @@ FileSearchRanker = Literal["auto", "default_2024_08_21"]
 """The file search ranker."""
 
 
-class FileSearchRankingOptions(_Open):
+class FileSearchRankingOptions(Open):
     """File search ranking: a ranker and a score threshold between 0 and 1."""
 
-    ranker: Annotated[FileSearchRanker | None, _not_null("ranker.enum")] = None
+    ranker: Annotated[FileSearchRanker | None, not_null("ranker.enum")] = None
     score_threshold: Annotated[
-        float | int, _number("score_threshold", nullable=False, bounds="score_threshold.range")
+        float | int, number("score_threshold", nullable=False, bounds="score_threshold.range")
     ]
 
 
 # --- tools --------------------------------------------------------------------------------------
 
 
-class AssistantToolsCode(_Open):
+class AssistantToolsCode(Open):
     """The code_interpreter tool."""
 
     type: Literal["code_interpreter"]
 
 
-class AssistantToolsFileSearchOptions(_Open):
+class AssistantToolsFileSearchOptions(Open):
     """Overrides for the file_search tool: how many results and how to rank them."""
 
     max_num_results: Annotated[
         int | float | None,
-        _number("max_num_results", nullable=False, integer=True, bounds="max_num_results.range"),
+        number("max_num_results", nullable=False, integer=True, bounds="max_num_results.range"),
     ] = None
-    ranking_options: Annotated[FileSearchRankingOptions | None, _not_null("ranking_options.json_type")] = None
+    ranking_options: Annotated[FileSearchRankingOptions | None, not_null("ranking_options.json_type")] = None
 
 
-class AssistantToolsFileSearch(_Open):
+class AssistantToolsFileSearch(Open):
     """The file_search tool, with optional overrides."""
 
     type: Literal["file_search"]
-    file_search: Annotated[
-        AssistantToolsFileSearchOptions | None, _not_null("tool.file_search.json_type")
-    ] = None
+    file_search: Annotated[AssistantToolsFileSearchOptions | None, not_null("tool.file_search.json_type")] = (
+        None
+    )
 
 
-class AssistantToolsFileSearchTypeOnly(_Open):
+class AssistantToolsFileSearchTypeOnly(Open):
     """The file_search tool as an attachment names it (type only)."""
 
     type: Literal["file_search"]
 
 
-class FunctionObject(_Open):
+class FunctionObject(Open):
     """A function the model may call: its name, description and JSON Schema parameters."""
 
-    name: Annotated[str, _name_pattern("function.name_pattern", "function name")]
-    description: Annotated[str | None, _not_null("function.description.json_type")] = None
-    parameters: Annotated[FunctionParameters | None, _not_null("function.parameters.json_type")] = None
+    name: Annotated[str, name_pattern("function.name_pattern", "function name")]
+    description: Annotated[str | None, not_null("function.description.json_type")] = None
+    parameters: Annotated[FunctionParameters | None, not_null("function.parameters.json_type")] = None
     strict: bool | None = None
 
 
-class AssistantToolsFunction(_Open):
+class AssistantToolsFunction(Open):
     """A function tool."""
 
     type: Literal["function"]
@@ -468,45 +233,43 @@ AssistantTool = Annotated[
 # --- tool_resources -----------------------------------------------------------------------------
 
 
-class ToolResourcesCodeInterpreter(_Open):
+class ToolResourcesCodeInterpreter(Open):
     """Files for the code_interpreter tool (at most 20)."""
 
     file_ids: Annotated[
         list[str] | None,
-        _not_null("code_interpreter.file_ids.json_type"),
-        _max_items("code_interpreter.file_ids.max_items"),
+        not_null("code_interpreter.file_ids.json_type"),
+        max_items("code_interpreter.file_ids.max_items"),
     ] = None
 
 
-class ToolResourcesFileSearch(_Open):
+class ToolResourcesFileSearch(Open):
     """The run-level file_search resources: at most one vector store id."""
 
     vector_store_ids: Annotated[
-        list[str] | None, _not_null("vector_store_ids.json_type"), _max_items("vector_store_ids.max_items")
+        list[str] | None, not_null("vector_store_ids.json_type"), max_items("vector_store_ids.max_items")
     ] = None
 
 
-class CreateThreadAndRunToolResources(_Open):
+class CreateThreadAndRunToolResources(Open):
     """The run-level `tool_resources`."""
 
     code_interpreter: Annotated[
-        ToolResourcesCodeInterpreter | None, _not_null("code_interpreter.json_type")
+        ToolResourcesCodeInterpreter | None, not_null("code_interpreter.json_type")
     ] = None
     file_search: Annotated[
-        ToolResourcesFileSearch | None, _not_null("tool_resources.file_search.json_type")
+        ToolResourcesFileSearch | None, not_null("tool_resources.file_search.json_type")
     ] = None
 
 
-class StaticChunkingStrategyOptions(_Closed):
+class StaticChunkingStrategyOptions(Closed):
     """Static chunking: chunk size 100–4096 tokens, overlap at most half of it."""
 
     max_chunk_size_tokens: Annotated[
         int | float,
-        _number("max_chunk_size_tokens", nullable=False, integer=True, bounds="max_chunk_size_tokens.range"),
+        number("max_chunk_size_tokens", nullable=False, integer=True, bounds="max_chunk_size_tokens.range"),
     ]
-    chunk_overlap_tokens: Annotated[
-        int | float, _number("chunk_overlap_tokens", nullable=False, integer=True)
-    ]
+    chunk_overlap_tokens: Annotated[int | float, number("chunk_overlap_tokens", nullable=False, integer=True)]
 
     @field_validator("chunk_overlap_tokens")
     @classmethod
@@ -525,13 +288,13 @@ class StaticChunkingStrategyOptions(_Closed):
         return value
 
 
-class AutoChunkingStrategy(_Closed):
+class AutoChunkingStrategy(Closed):
     """The default chunking strategy (800-token chunks, 400-token overlap)."""
 
     type: Literal["auto"]
 
 
-class StaticChunkingStrategy(_Closed):
+class StaticChunkingStrategy(Closed):
     """A static chunking strategy with explicit sizes."""
 
     type: Literal["static"]
@@ -542,28 +305,28 @@ ChunkingStrategy = Annotated[AutoChunkingStrategy | StaticChunkingStrategy, Fiel
 """How a vector store helper chunks its files, chosen by `type`."""
 
 
-class ThreadVectorStore(_Open):
+class ThreadVectorStore(Open):
     """A `vector_stores` helper: create a vector store from files and attach it to the thread."""
 
     file_ids: Annotated[
         list[str] | None,
-        _not_null("vector_store.file_ids.json_type"),
-        _max_items("vector_store.file_ids.max_items"),
+        not_null("vector_store.file_ids.json_type"),
+        max_items("vector_store.file_ids.max_items"),
     ] = None
-    chunking_strategy: Annotated[ChunkingStrategy | None, _not_null("chunking.json_type")] = None
+    chunking_strategy: Annotated[ChunkingStrategy | None, not_null("chunking.json_type")] = None
     metadata: Metadata = None
 
 
-class ThreadToolResourcesFileSearch(_Open):
+class ThreadToolResourcesFileSearch(Open):
     """The thread-level file_search resources: exactly one of vector_store_ids and vector_stores."""
 
     vector_store_ids: Annotated[
-        list[str] | None, _not_null("vector_store_ids.json_type"), _max_items("vector_store_ids.max_items")
+        list[str] | None, not_null("vector_store_ids.json_type"), max_items("vector_store_ids.max_items")
     ] = None
     vector_stores: Annotated[
         list[ThreadVectorStore] | None,
-        _not_null("vector_stores.json_type"),
-        _max_items("vector_stores.max_items"),
+        not_null("vector_stores.json_type"),
+        max_items("vector_stores.max_items"),
     ] = None
 
     @model_validator(mode="after")
@@ -585,49 +348,49 @@ class ThreadToolResourcesFileSearch(_Open):
         return self
 
 
-class CreateThreadToolResources(_Open):
+class CreateThreadToolResources(Open):
     """The thread-level `tool_resources`."""
 
     code_interpreter: Annotated[
-        ToolResourcesCodeInterpreter | None, _not_null("code_interpreter.json_type")
+        ToolResourcesCodeInterpreter | None, not_null("code_interpreter.json_type")
     ] = None
     file_search: Annotated[
-        ThreadToolResourcesFileSearch | None, _not_null("tool_resources.file_search.json_type")
+        ThreadToolResourcesFileSearch | None, not_null("tool_resources.file_search.json_type")
     ] = None
 
 
 # --- messages -----------------------------------------------------------------------------------
 
 
-class MessageRequestContentTextObject(_Open):
+class MessageRequestContentTextObject(Open):
     """A text content part."""
 
     type: Literal["text"]
     text: str
 
 
-class MessageContentImageFile(_Open):
+class MessageContentImageFile(Open):
     """An uploaded image file and the detail level to read it at."""
 
     file_id: str
-    detail: Annotated[Literal["auto", "low", "high"] | None, _not_null("image_file.detail.enum")] = None
+    detail: Annotated[Literal["auto", "low", "high"] | None, not_null("image_file.detail.enum")] = None
 
 
-class MessageContentImageFileObject(_Open):
+class MessageContentImageFileObject(Open):
     """An image file content part."""
 
     type: Literal["image_file"]
     image_file: MessageContentImageFile
 
 
-class MessageContentImageUrl(_Open):
+class MessageContentImageUrl(Open):
     """An image URL and the detail level to read it at."""
 
     url: str
-    detail: Annotated[Literal["auto", "low", "high"] | None, _not_null("image_url.detail.enum")] = None
+    detail: Annotated[Literal["auto", "low", "high"] | None, not_null("image_url.detail.enum")] = None
 
 
-class MessageContentImageUrlObject(_Open):
+class MessageContentImageUrlObject(Open):
     """An image URL content part."""
 
     type: Literal["image_url"]
@@ -642,8 +405,8 @@ MessageContentPart = Annotated[
 
 MessageRequestContent = Annotated[
     Annotated[str, Tag("string")] | Annotated[list[MessageContentPart], Tag("array")],
-    Discriminator(_string_or_array),
-    BeforeValidator(_check_content),
+    Discriminator(string_or_array),
+    BeforeValidator(check_content),
 ]
 """A message's content: a string, or a non-empty array of content parts."""
 
@@ -653,7 +416,7 @@ MessageAttachmentTool = Annotated[
 """A tool an attached file is added to (code_interpreter or file_search; never function)."""
 
 
-class MessageAttachment(_Open):
+class MessageAttachment(Open):
     """A file attached to a message, and the tools it is added to."""
 
     file_id: str
@@ -676,7 +439,7 @@ class MessageAttachment(_Open):
         return data
 
 
-class CreateMessageRequest(_Closed):
+class CreateMessageRequest(Closed):
     """A message to start the thread with."""
 
     role: Literal["user", "assistant"]
@@ -685,10 +448,10 @@ class CreateMessageRequest(_Closed):
     metadata: Metadata = None
 
 
-class CreateThreadRequest(_Closed):
+class CreateThreadRequest(Closed):
     """The thread to create (`{}` creates an empty one)."""
 
-    messages: Annotated[list[CreateMessageRequest] | None, _not_null("messages.json_type")] = None
+    messages: Annotated[list[CreateMessageRequest] | None, not_null("messages.json_type")] = None
     tool_resources: CreateThreadToolResources | None = None
     metadata: Metadata = None
 
@@ -696,27 +459,27 @@ class CreateThreadRequest(_Closed):
 # --- truncation, tool choice, response format ---------------------------------------------------
 
 
-class TruncationObject(_Open):
+class TruncationObject(Open):
     """How to truncate the thread before the run: `auto`, or keep the `last_messages` most recent."""
 
     type: Literal["auto", "last_messages"]
     last_messages: Annotated[
-        int | float | None, _number("last_messages", nullable=True, integer=True, bounds="last_messages.min")
+        int | float | None, number("last_messages", nullable=True, integer=True, bounds="last_messages.min")
     ] = None
 
 
-class AssistantsNamedToolChoiceFunction(_Open):
+class AssistantsNamedToolChoiceFunction(Open):
     """The function a named tool choice forces."""
 
     name: str
 
 
-class AssistantsNamedToolChoice(_Open):
+class AssistantsNamedToolChoice(Open):
     """Force one tool; a `function` choice must name the function."""
 
     type: Literal["function", "code_interpreter", "file_search"]
     function: Annotated[
-        AssistantsNamedToolChoiceFunction | None, _not_null("tool_choice.function.json_type")
+        AssistantsNamedToolChoiceFunction | None, not_null("tool_choice.function.json_type")
     ] = None
 
     @model_validator(mode="after")
@@ -735,32 +498,32 @@ class AssistantsNamedToolChoice(_Open):
 AssistantsApiToolChoiceOption = Annotated[
     Annotated[Literal["none", "auto", "required"], Tag("string")]
     | Annotated[AssistantsNamedToolChoice, Tag("object")],
-    Discriminator(_string_or_object),
-    _shape("tool_choice.json_type", "tool_choice"),
+    Discriminator(string_or_object),
+    shape("tool_choice.json_type", "tool_choice"),
 ]
 """`none`, `auto`, `required`, or a named tool."""
 
 
-class ResponseFormatText(_Open):
+class ResponseFormatText(Open):
     """Answer in plain text."""
 
     type: Literal["text"]
 
 
-class ResponseFormatJsonObject(_Open):
+class ResponseFormatJsonObject(Open):
     """JSON mode: answer with a JSON object (instruct the model to do so, too)."""
 
     type: Literal["json_object"]
 
 
-class JsonSchemaDefinition(_Open):
+class JsonSchemaDefinition(Open):
     """The json_schema of a json_schema response format: a name, a description and the schema."""
 
     model_config = ConfigDict(serialize_by_alias=True)
 
-    name: Annotated[str, _name_pattern("json_schema.name_pattern", "json_schema name")]
-    description: Annotated[str | None, _not_null("json_schema.description.json_type")] = None
-    schema_: Annotated[ResponseFormatJsonSchemaSchema | None, _not_null("json_schema.schema.json_type")] = (
+    name: Annotated[str, name_pattern("json_schema.name_pattern", "json_schema name")]
+    description: Annotated[str | None, not_null("json_schema.description.json_type")] = None
+    schema_: Annotated[ResponseFormatJsonSchemaSchema | None, not_null("json_schema.schema.json_type")] = (
         Field(default=None, alias="schema")
     )
     strict: bool | None = None
@@ -776,7 +539,7 @@ class JsonSchemaDefinition(_Open):
         return model
 
 
-class ResponseFormatJsonSchema(_Open):
+class ResponseFormatJsonSchema(Open):
     """Structured Outputs: answer with JSON that follows the given schema."""
 
     type: Literal["json_schema"]
@@ -790,8 +553,8 @@ ResponseFormatObject = Annotated[
 
 AssistantsApiResponseFormatOption = Annotated[
     Annotated[Literal["auto"], Tag("string")] | Annotated[ResponseFormatObject, Tag("object")],
-    Discriminator(_string_or_object),
-    _shape("response_format.json_type", "response_format"),
+    Discriminator(string_or_object),
+    shape("response_format.json_type", "response_format"),
 ]
 """`"auto"` or an object response format."""
 
@@ -799,32 +562,30 @@ AssistantsApiResponseFormatOption = Annotated[
 # --- the request --------------------------------------------------------------------------------
 
 
-class CreateThreadAndRunRequest(_Closed):
+class CreateThreadAndRunRequest(Closed):
     """The body of `POST /v1/threads/runs`: create a thread and run it in one request."""
 
     assistant_id: str
-    thread: Annotated[CreateThreadRequest | None, _not_null("thread.json_type")] = None
+    thread: Annotated[CreateThreadRequest | None, not_null("thread.json_type")] = None
     model: str | None = None
     instructions: str | None = None
-    tools: Annotated[list[AssistantTool] | None, _max_items("tools.max_items")] = None
+    tools: Annotated[list[AssistantTool] | None, max_items("tools.max_items")] = None
     tool_resources: CreateThreadAndRunToolResources | None = None
     metadata: Metadata = None
     temperature: Annotated[
-        float | int | None, _number("temperature", nullable=True, bounds="temperature.range")
+        float | int | None, number("temperature", nullable=True, bounds="temperature.range")
     ] = None
-    top_p: Annotated[float | int | None, _number("top_p", nullable=True, bounds="top_p.range")] = None
+    top_p: Annotated[float | int | None, number("top_p", nullable=True, bounds="top_p.range")] = None
     stream: bool | None = None
     max_prompt_tokens: Annotated[
         int | float | None,
-        _number("max_prompt_tokens", nullable=True, integer=True, bounds="max_prompt_tokens.min"),
+        number("max_prompt_tokens", nullable=True, integer=True, bounds="max_prompt_tokens.min"),
     ] = None
     max_completion_tokens: Annotated[
         int | float | None,
-        _number("max_completion_tokens", nullable=True, integer=True, bounds="max_completion_tokens.min"),
+        number("max_completion_tokens", nullable=True, integer=True, bounds="max_completion_tokens.min"),
     ] = None
     truncation_strategy: TruncationObject | None = None
     tool_choice: AssistantsApiToolChoiceOption | None = None
-    parallel_tool_calls: Annotated[ParallelToolCalls | None, _not_null("parallel_tool_calls.json_type")] = (
-        None
-    )
+    parallel_tool_calls: Annotated[ParallelToolCalls | None, not_null("parallel_tool_calls.json_type")] = None
     response_format: AssistantsApiResponseFormatOption | None = None

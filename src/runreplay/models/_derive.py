@@ -1,0 +1,420 @@
+"""Rules derived from a JSON Schema: types, required keys, enums, bounds and closed objects, with sources.
+
+`derive(schema)` walks a request-body JSON Schema (draft 2020-12, `$ref`s into `$defs`) from its root
+and returns one `Fact` per constraint the schema states, at a JSON-path pattern (`$.a[*].b`), with
+the JSON pointers that say it. It knows nothing about any endpoint: an endpoint module names the
+facts (rule ids) and adds the rules only its prose states (see `runreplay.models._assistants`).
+
+What becomes a fact, at each place a value can go:
+
+* `json_type`: the JSON types allowed there (through `$ref`, `anyOf`, `oneOf`), unless every
+  alternative is a string enum (then the `enum` fact says it all);
+* `enum`: the values of a string enum, when no free string is also allowed there;
+* `range` / `minimum`: `minimum` and `maximum` of a number (both, or the minimum alone);
+* `max_items` / `min_items`: `maxItems` / `minItems` of an array;
+* `required`: a key an object requires (in a union of objects: a key one member requires);
+* `closed`: `additionalProperties: false`: the keys allowed (per member, for a union of objects);
+* `value_type`: `additionalProperties: {schema}`: the types every value of the object must have;
+* `exactly_one`: `oneOf: [{"required": [a]}, {"required": [b]}]` on an object.
+
+A union of objects (`oneOf` of objects that each fix one `type` value) is merged at one path: its
+`type` enum is the union of the members' values, and the members' keys are merged below it.
+Keywords this module cannot turn into a fact (`pattern`, `maxLength`, `exclusiveMinimum`, ...) raise
+`SchemaDeriveError`, so a new schema never loses a constraint silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from runreplay.errors import RunreplayError
+from runreplay.models._rule import Rule, RuleKind, describe_types, freeze
+
+__all__ = ["SUFFIXES", "Fact", "SchemaDeriveError", "derive", "resolve", "schema_rules"]
+
+_ANNOTATIONS = frozenset(
+    {
+        "description",
+        "title",
+        "default",
+        "examples",
+        "deprecated",
+        "$comment",
+        "format",
+        "readOnly",
+        "writeOnly",
+    }
+)
+"""Keywords that constrain nothing (format is annotation-only in draft 2020-12 without a checker)."""
+
+_UNDERSTOOD = frozenset(
+    {
+        "$ref",
+        "$defs",
+        "$schema",
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "anyOf",
+        "oneOf",
+        "enum",
+        "minimum",
+        "maximum",
+        "maxItems",
+        "minItems",
+    }
+)
+
+
+class SchemaDeriveError(RunreplayError):
+    """A schema keyword or shape that `derive` cannot turn into rules; the message names where."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One constraint of the schema: its kind, where it applies, what it allows, and where it is written."""
+
+    kind: RuleKind
+    path: str
+    limits: Mapping[str, Any]
+    pointers: tuple[str, ...]
+
+
+def resolve(schema: Mapping[str, Any], pointer: str) -> Any:
+    """The node a `#/...` JSON pointer names in `schema`."""
+    node: Any = schema
+    for part in pointer.removeprefix("#").split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    """One alternative of a value position after `$ref`, `anyOf` and `oneOf` are expanded."""
+
+    pointer: str
+    node: Mapping[str, Any]
+    via: str | None = None
+    """The innermost `anyOf` / `oneOf` list this alternative was taken from (None: it was the only one)."""
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        kinds = self.node.get("type", ())
+        return (kinds,) if isinstance(kinds, str) else tuple(kinds)
+
+
+class _Walker:
+    """Collects facts while walking a schema from its root."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        self.facts: list[Fact] = []
+
+    def add(self, kind: RuleKind, path: str, pointers: tuple[str, ...], **limits: Any) -> None:
+        self.facts.append(Fact(kind, path, limits, pointers))
+
+    # -- alternatives ----------------------------------------------------------------------------
+
+    def leaves(self, pointer: str) -> list[_Leaf]:
+        """The alternatives at `pointer`: `$ref`s followed, `anyOf` / `oneOf` flattened."""
+        node = resolve(self.schema, pointer)
+        self.check(node, pointer)
+        if "$ref" in node:
+            return self.leaves(node["$ref"])
+        for keyword in ("anyOf", "oneOf"):
+            if keyword in node and not self.is_object_with_alternatives(node):
+                return self.branches(pointer, keyword)
+        return [_Leaf(pointer, node)]
+
+    def branches(self, pointer: str, keyword: str) -> list[_Leaf]:
+        """The leaves of every branch of the `anyOf` / `oneOf` at `pointer`, in order."""
+        where = f"{pointer}/{keyword}"
+        count = len(resolve(self.schema, pointer)[keyword])
+        return [
+            leaf if leaf.via else _Leaf(leaf.pointer, leaf.node, where)
+            for index in range(count)
+            for leaf in self.leaves(f"{where}/{index}")
+        ]
+
+    @staticmethod
+    def is_object_with_alternatives(node: Mapping[str, Any]) -> bool:
+        """An object node whose own `oneOf` picks members (`type: object` next to `oneOf`)."""
+        return node.get("type") == "object" and ("oneOf" in node or "anyOf" in node)
+
+    def check(self, node: Mapping[str, Any], pointer: str) -> None:
+        unknown = sorted(set(node) - _UNDERSTOOD - _ANNOTATIONS - {k for k in node if k.startswith("x-")})
+        if unknown:
+            raise SchemaDeriveError(
+                f"cannot derive rules from {pointer}: the keyword{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(unknown)} {'are' if len(unknown) > 1 else 'is'} not supported; expected only "
+                f"{', '.join(sorted(_UNDERSTOOD))} and annotations. Write the rule by hand in the "
+                "endpoint's prose rules, or teach runreplay.models._derive the keyword."
+            )
+
+    # -- one value position ----------------------------------------------------------------------
+
+    def value(self, path: str, pointer: str) -> None:
+        """Every fact about the value at `path`, whose schema is at `pointer`."""
+        leaves = self.leaves(pointer)
+        types = tuple(dict.fromkeys(kind for leaf in leaves for kind in leaf.types))
+        enums = [leaf for leaf in leaves if "enum" in leaf.node]
+        free_strings = [leaf for leaf in leaves if "string" in leaf.types and "enum" not in leaf.node]
+        if enums and not free_strings:
+            values = tuple(value for leaf in enums for value in leaf.node["enum"])
+            self.add("enum", path, tuple(leaf.pointer for leaf in enums), enum=values)
+        if not (enums and len(enums) == len(leaves)):
+            where = leaves[0].pointer if len(leaves) == 1 else pointer
+            self.add("json_type", path, (where,), types=types)
+        for leaf in leaves:
+            self.bounds(path, leaf)
+        objects = [leaf for leaf in leaves if "object" in leaf.types]
+        arrays = [leaf for leaf in leaves if "array" in leaf.types]
+        if len(objects) == 1 and self.is_object_with_alternatives(objects[0].node):
+            self.object_members(path, objects[0])
+        elif len(objects) == 1:
+            self.object(path, [objects[0]])
+        elif objects:
+            self.object(path, objects)
+        for leaf in arrays:
+            if "items" in leaf.node:
+                self.value(f"{path}[*]", f"{leaf.pointer}/items")
+
+    def bounds(self, path: str, leaf: _Leaf) -> None:
+        node, pointer = leaf.node, (leaf.pointer,)
+        if "minimum" in node and "maximum" in node:
+            self.add("range", path, pointer, minimum=node["minimum"], maximum=node["maximum"])
+        elif "minimum" in node:
+            self.add("minimum", path, pointer, minimum=node["minimum"])
+        elif "maximum" in node:
+            raise SchemaDeriveError(
+                f"cannot derive rules from {leaf.pointer}: a maximum without a minimum has no rule kind; "
+                "expected both or only a minimum. Write the rule by hand in the endpoint's prose rules."
+            )
+        if "maxItems" in node:
+            self.add("max_items", path, pointer, max_items=node["maxItems"])
+        if "minItems" in node:
+            self.add("min_items", path, pointer, min_items=node["minItems"])
+
+    # -- objects ---------------------------------------------------------------------------------
+
+    def object_members(self, path: str, leaf: _Leaf) -> None:
+        """An object node with `oneOf`: exactly-one-of keys, or a union of whole members."""
+        keyword = "oneOf" if "oneOf" in leaf.node else "anyOf"
+        branches = leaf.node[keyword]
+        if all(set(branch) == {"required"} and len(branch["required"]) == 1 for branch in branches):
+            keys = tuple(branch["required"][0] for branch in branches)
+            self.add("exactly_one", path, (f"{leaf.pointer}/{keyword}",), one_of=keys)
+            self.object(path, [leaf])
+            return
+        self.object(path, self.branches(leaf.pointer, keyword), union_pointer=leaf.pointer)
+
+    def object(self, path: str, members: list[_Leaf], union_pointer: str | None = None) -> None:
+        """The facts of an object: one schema, or the union of several members told apart by a tag."""
+        tag = self.tag(members) if len(members) > 1 else None
+        if len(members) > 1 and tag is None:
+            raise SchemaDeriveError(
+                f"cannot derive rules at {path}: its {len(members)} object alternatives "
+                f"({', '.join(m.pointer for m in members)}) share no key that fixes one value each; "
+                "expected a union told apart by a tag such as `type`."
+            )
+        keys: dict[str, list[str]] = {}
+        required: dict[str, list[str]] = {}
+        for member in members:
+            for key in member.node.get("properties", {}):
+                keys.setdefault(key, []).append(f"{member.pointer}/properties/{key}")
+            for key in member.node.get("required", ()):
+                required.setdefault(key, []).append(f"{member.pointer}/required")
+        self.closed(path, members, tag)
+        for key, pointers in keys.items():
+            if key in required:
+                self.add("required", f"{path}.{key}", tuple(required[key]))
+            if key == tag:
+                values = tuple(member.node["properties"][tag]["enum"][0] for member in members)
+                where = union_pointer or self.union_pointer(path, members)
+                self.add("enum", f"{path}.{key}", (where,), enum=values)
+                continue
+            for pointer in dict.fromkeys(pointers):
+                self.value(f"{path}.{key}", pointer)
+        for member in members:
+            extra = member.node.get("additionalProperties")
+            if isinstance(extra, Mapping):
+                pointer = f"{member.pointer}/additionalProperties"
+                self.add("value_type", path, (pointer,), types=tuple(_Leaf(pointer, extra).types))
+
+    def tag(self, members: list[_Leaf]) -> str | None:
+        """The key every member fixes to one value of its own (`type`), or None."""
+        for key in members[0].node.get("properties", {}):
+            values = []
+            for member in members:
+                prop = member.node.get("properties", {}).get(key, {})
+                if len(prop.get("enum", ())) != 1:
+                    break
+                values.append(prop["enum"][0])
+            else:
+                if len(set(values)) == len(members):
+                    return str(key)
+        return None
+
+    @staticmethod
+    def union_pointer(path: str, members: list[_Leaf]) -> str:
+        """The one `anyOf` / `oneOf` list all the members come from, which states their tags together."""
+        lists = {member.via for member in members}
+        if len(lists) != 1 or None in lists:
+            raise SchemaDeriveError(
+                f"cannot derive rules at {path}: its object alternatives come from different lists "
+                f"({', '.join(sorted(str(item) for item in lists))}); expected one anyOf or oneOf."
+            )
+        return str(lists.pop())
+
+    def closed(self, path: str, members: list[_Leaf], tag: str | None) -> None:
+        shut = [member for member in members if member.node.get("additionalProperties") is False]
+        if not shut:
+            return
+        pointers = tuple(f"{member.pointer}/additionalProperties" for member in shut)
+        if tag is None:
+            self.add("closed", path, pointers, properties=tuple(shut[0].node.get("properties", {})))
+        else:
+            by_tag = {m.node["properties"][tag]["enum"][0]: tuple(m.node.get("properties", {})) for m in shut}
+            self.add("closed", path, pointers, properties=by_tag)
+
+
+def derive(schema: Mapping[str, Any]) -> list[Fact]:
+    """Every fact the schema states about a body, in the order of the schema (root first)."""
+    walker = _Walker(schema)
+    walker.value("$", "#")
+    return walker.facts
+
+
+# --- from facts to named rules ---------------------------------------------------------------------
+
+SUFFIXES: Mapping[RuleKind, str] = {
+    "json_type": "json_type",
+    "value_type": "value_type",
+    "required": "required",
+    "closed": "closed",
+    "enum": "enum",
+    "range": "range",
+    "minimum": "min",
+    "max_items": "max_items",
+    "min_items": "min_items",
+    "exactly_one": "exactly_one",
+}
+"""The last part of a derived rule's id, by kind: `temperature.range`, `max_prompt_tokens.min`."""
+
+
+def _label(subject: str, paths: tuple[str, ...]) -> str:
+    """How a description names its subject: `The body`, `every item of tools`, `temperature`."""
+    if paths == ("$",):
+        return "The body"
+    if subject.endswith(".items"):
+        return f"every item of {subject.removesuffix('.items')}"
+    return subject
+
+
+def _describe(subject: str, paths: tuple[str, ...], kind: RuleKind, limits: Mapping[str, Any]) -> str:
+    """A one-line description of a derived rule, from its subject, paths and limits."""
+    label = _label(subject, paths)
+    if kind == "json_type":
+        text = f"{label} is {describe_types(limits['types'])}"
+    elif kind == "value_type":
+        text = f"every value of {label} is {describe_types(limits['types'])}"
+    elif kind == "required":
+        text = f"{label} is present"
+    elif kind == "closed":
+        keys = limits["properties"]
+        if isinstance(keys, Mapping):
+            shown = "; ".join(f"{tag}: {', '.join(names)}" for tag, names in keys.items())
+            text = f"{label} has only the keys of its type ({shown})"
+        else:
+            text = f"{label} has no keys besides {', '.join(keys)}"
+    elif kind == "enum":
+        text = f"{label} is one of {', '.join(map(str, limits['enum']))}"
+    elif kind == "range":
+        text = f"{label} is between {limits['minimum']} and {limits['maximum']} inclusive"
+    elif kind == "minimum":
+        text = f"{label} is at least {limits['minimum']}"
+    elif kind == "max_items":
+        text = f"{label} has at most {limits['max_items']:,} items"
+    elif kind == "min_items":
+        text = f"{label} has at least {limits['min_items']} item{'s' if limits['min_items'] != 1 else ''}"
+    else:  # exactly_one
+        text = f"{label} has exactly one of {' and '.join(limits['one_of'])}"
+    return text + "."
+
+
+def schema_rules(
+    schema: Mapping[str, Any],
+    *,
+    subjects: Mapping[str, Iterable[str]],
+    source_file: str,
+    renamed: Mapping[tuple[str, str], str] | None = None,
+    prose: Iterable[Rule] = (),
+) -> list[Rule]:
+    """The rules of a schema, named by `subjects`, with the endpoint's `prose` rules placed among them.
+
+    * `subjects` maps a subject (the id without its last part: `temperature`, `tool.type`) to the
+      path patterns it names; a rule's id is `<subject>.<SUFFIXES[kind]>`, and facts of one kind at
+      several paths of one subject become one rule with those paths (their limits must agree).
+    * `renamed` gives the id of a (kind, path) whose id does not follow that pattern.
+    * `source_file` is cited before each JSON pointer in `Rule.source`.
+    * Rules come in the order of `subjects`; each prose rule follows the rules of the subject whose
+      paths hold its first path (or ends the list).
+
+    Raises SchemaDeriveError for a fact no subject names, a subject path the schema lacks, or one id
+    given to facts that disagree.
+    """
+    renamed = renamed or {}
+    subject_of: dict[str, str] = {}
+    for subject, paths in subjects.items():
+        for path in paths:
+            subject_of[path] = subject
+    grouped: dict[str, list[Fact]] = {}
+    for fact in derive(schema):
+        rule_id = renamed.get((fact.kind, fact.path))
+        if rule_id is None:
+            if fact.path not in subject_of:
+                raise SchemaDeriveError(
+                    f"the schema states a {fact.kind} rule at {fact.path} ({'; '.join(fact.pointers)}) "
+                    "but no subject names that path; add it to the endpoint's subjects table."
+                )
+            rule_id = f"{subject_of[fact.path]}.{SUFFIXES[fact.kind]}"
+        grouped.setdefault(rule_id, []).append(fact)
+    unused = [path for path in subject_of if not any(f.path == path for fs in grouped.values() for f in fs)]
+    if unused:
+        raise SchemaDeriveError(
+            f"the subjects table names {', '.join(unused)}, where the schema states no rule; "
+            "remove the path or fix its spelling."
+        )
+    order = {path: index for index, path in enumerate(subject_of)}
+    by_subject: dict[str, list[Rule]] = {subject: [] for subject in subjects}
+    for rule_id, facts in grouped.items():
+        first = facts[0]
+        if any(f.kind != first.kind or f.limits != first.limits for f in facts[1:]):
+            raise SchemaDeriveError(
+                f"the facts named {rule_id} disagree: "
+                + "; ".join(f"{f.kind} {dict(f.limits)} at {f.path}" for f in facts)
+            )
+        facts = sorted(facts, key=lambda f: order[f.path])
+        paths = tuple(f.path for f in facts)
+        pointers = dict.fromkeys(pointer for f in facts for pointer in f.pointers)
+        by_subject[subject_of[facts[0].path]].append(
+            Rule(
+                id=rule_id,
+                kind=first.kind,
+                description=_describe(rule_id.rsplit(".", 1)[0], paths, first.kind, first.limits),
+                paths=paths,
+                limits=freeze(first.limits),
+                origin="schema",
+                source="; ".join(f"{source_file}{pointer}" for pointer in pointers),
+            )
+        )
+    extra: list[Rule] = []
+    for entry in prose:
+        home = subject_of.get(entry.paths[0])
+        (by_subject[home] if home else extra).append(entry)
+    return [entry for rules in by_subject.values() for entry in rules] + extra

@@ -1,0 +1,30 @@
+"""docs/architecture.md: its endpoint example runs and derives the rules the page says it does."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+DOC = (Path(__file__).resolve().parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+
+
+def test_the_endpoint_example_derives_the_rules_it_lists() -> None:
+    schema = json.loads(re.findall(r"```json\n(.*?)```", DOC, re.S)[0])
+    module = next(block for block in re.findall(r"```python\n(.*?)```", DOC, re.S) if "SUBJECTS" in block)
+    loader = 'json.loads(resources.files("runreplay.models").joinpath("schemas", SCHEMA_FILE).read_text())'
+    assert loader in module
+    namespace: dict[str, Any] = {"VENDORED": schema}
+    exec(module.replace(loader, "VENDORED"), namespace)
+    listed = re.search(r"RULE_LIST = .*\n((?:# .*\n)+)", module)
+    assert listed is not None
+    said = [
+        name.strip() for line in listed.group(1).splitlines() for name in line[2:].split(",") if name.strip()
+    ]
+    assert [entry.id for entry in namespace["RULE_LIST"]] == said
+
+
+def test_the_page_is_linked_from_the_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "[docs/architecture.md](docs/architecture.md)" in readme

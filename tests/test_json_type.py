@@ -1,0 +1,28 @@
+"""Tests of `runreplay._json_type`: the one JSON type-name helper the server, rules and events share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from runreplay._json_type import json_type
+
+
+@pytest.mark.parametrize(
+    ("value", "with_article", "bare"),
+    [
+        (None, "null", "null"),
+        (True, "a boolean", "boolean"),
+        (0, "a number", "number"),
+        (1.5, "a number", "number"),
+        ("x", "a string", "string"),
+        ([1], "an array", "array"),
+        ((1,), "an array", "array"),
+        ({"a": 1}, "an object", "object"),
+        (b"x", "a Python bytes", "Python bytes"),
+    ],
+)
+def test_json_type_names_a_value_as_error_messages_do(value: Any, with_article: str, bare: str) -> None:
+    assert json_type(value) == with_article
+    assert json_type(value, article=False) == bare
