@@ -105,7 +105,7 @@ def leaky_cassette() -> Cassette:
 
 
 EXPECTED = [
-    Finding("c.yaml", 0, "request.url", "url-password", "pa…(8 chars)"),
+    Finding("c.yaml", 0, "request.url", "url-userinfo", "pa…(8 chars)"),
     Finding("c.yaml", 0, "request.url", "openai-api-key", "sk-T…(51 chars)"),
     Finding("c.yaml", 0, "request.headers.authorization", "openai-api-key", "sk-p…(104 chars)"),
     Finding("c.yaml", 0, "request.headers.cookie", "cookie", "coo…(14 chars)"),

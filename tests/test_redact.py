@@ -240,8 +240,8 @@ def test_cookie_and_set_cookie_keep_names_and_attributes() -> None:
         f"HttpOnly; Secure, _cfuvid={R}; path=/; SameSite=None"
     )
     assert redactor.redact_header("cookie", "a=1;b= 2 ;c=") == f"a={R};b= {R} ;c="
-    # set-cookie is a response header; on a request it is left alone unless configured.
-    assert redactor.redact_header("set-cookie", "a=1") == "a=1"
+    # a header named like a cookie is a secret in either direction (the name rule).
+    assert redactor.redact_header("set-cookie", "a=1") == f"a={R}"
 
 
 def test_scheme_is_kept_and_header_rules_name_the_most_specific_secret() -> None:
@@ -466,7 +466,9 @@ def test_env_secret_names_the_leak_ahead_of_the_pattern(monkeypatch: pytest.Monk
 
 
 def test_custom_placeholder_and_narrowed_config() -> None:
-    config = RedactionConfig(placeholder="***", request_headers=(), patterns=(), env_secrets=())
+    config = RedactionConfig(
+        placeholder="***", request_headers=(), header_words=(), patterns=(), env_secrets=()
+    )
     redactor = Redactor(config)
     assert redactor.redact_header("authorization", "Bearer x") == "Bearer x"  # explicitly narrowed
     assert redactor.redact_url("https://h/?key=1") == "https://h/?key=***"

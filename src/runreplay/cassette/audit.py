@@ -90,10 +90,17 @@ def scan_interaction(
 
 
 def scan_cassette(
-    cassette: Cassette, *, config: RedactionConfig | None = None, path: str | None = None
+    cassette: Cassette,
+    *,
+    config: RedactionConfig | None = None,
+    path: str | None = None,
+    learned: Iterable[str] = (),
 ) -> list[Finding]:
-    """Every place in `cassette` that holds a secret by the rules of `config` (default rules if None)."""
-    scanner = Redactor(config).scanner()  # the env secrets are read once per cassette
+    """Every place in `cassette` that holds a secret by the rules of `config` (default rules if None).
+
+    `learned` secrets (see `Redactor.learn`) are looked for everywhere too.
+    """
+    scanner = Redactor(config).scanner(learned)  # the env secrets are read once per cassette
     found: list[Finding] = []
     for index, interaction in enumerate(cassette.interactions):
         found += scan_interaction(interaction, index, redactor=scanner, path=path)
