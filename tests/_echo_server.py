@@ -35,7 +35,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
 
     def _body(self) -> bytes:
@@ -94,7 +94,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         elif url.path == "/401":
             message = f"Incorrect API key provided: {authorization}. You can find your API key online."
-            error = {"error": {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}}
+            error = {
+                "error": {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}
+            }
             self._send(
                 401,
                 json.dumps(error).encode(),

@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 import requests
-from _echo_server import EchoServer
 
+from _echo_server import EchoServer
 from runreplay.cassette import load
 from runreplay.cassette.audit import audit_paths
 from runreplay.cassette.model import Chunk, RecordedResponse, StreamError
@@ -124,9 +124,7 @@ def test_chunk_boundaries_inside_a_learned_secret_move_to_the_end_of_its_placeho
     assert [c.offset_ms for c in redacted.chunks] == [0.0, 10.0, 20.0, 30.0, 40.0]
     assert b"".join(c.data for c in redacted.chunks) == new_body
     ends = [start - 2, placeholder_end, placeholder_end, placeholder_end + 3, len(new_body)]
-    assert [len(c.data) for c in redacted.chunks] == [
-        b - a for a, b in zip([0, *ends], ends, strict=False)
-    ]
+    assert [len(c.data) for c in redacted.chunks] == [b - a for a, b in zip([0, *ends], ends, strict=False)]
     assert redacted.error == StreamError("httpx.RemoteProtocolError", f"peer said {R}", after_chunk=5)
 
 
@@ -153,7 +151,9 @@ def test_the_key_set_with_monkeypatch_is_scrubbed_from_a_stream_left_open(
         with use_cassette(path, record_mode="once"):
             with monkeypatch.context() as patch:
                 patch.setenv("OPENAI_API_KEY", key)
-                response = client.send(client.build_request("POST", "/sse?open=1&env=OPENAI_API_KEY"), stream=True)
+                response = client.send(
+                    client.build_request("POST", "/sse?open=1&env=OPENAI_API_KEY"), stream=True
+                )
                 first = next(response.iter_raw())
             assert key.encode() in first  # the server leaked it; the environment is restored now
         response.close()
@@ -209,7 +209,9 @@ def test_which_environment_values_look_like_secrets(name: str, value: str, learn
     assert (value in secret_environment({name: value})) is learned
 
 
-def test_learned_values_reach_only_the_cassette_they_were_learned_in(echo: EchoServer, tmp_path: Path) -> None:
+def test_learned_values_reach_only_the_cassette_they_were_learned_in(
+    echo: EchoServer, tmp_path: Path
+) -> None:
     gateway = f"gateway-{token(30)}"
     with use_cassette(tmp_path / "a.yaml", record_mode="once"), httpx.Client(base_url=echo.base_url) as c:
         c.get("/echo", headers={"X-Auth-Token": gateway})
@@ -219,7 +221,9 @@ def test_learned_values_reach_only_the_cassette_they_were_learned_in(echo: EchoS
     assert json.loads(load(tmp_path / "b.yaml").interactions[0].response.body)["body"] == f"note {gateway}"
 
 
-def test_a_secret_learned_later_is_scrubbed_from_an_earlier_response(echo: EchoServer, tmp_path: Path) -> None:
+def test_a_secret_learned_later_is_scrubbed_from_an_earlier_response(
+    echo: EchoServer, tmp_path: Path
+) -> None:
     gateway = f"gateway-{token(30)}"
     path = tmp_path / "later.yaml"
     with use_cassette(path, record_mode="once"), httpx.Client(base_url=echo.base_url) as client:
@@ -231,7 +235,9 @@ def test_a_secret_learned_later_is_scrubbed_from_an_earlier_response(echo: EchoS
     assert cassette.interactions[0].request.header("X-Note") == f"note {R}"
 
 
-def test_a_learned_secret_in_a_request_body_is_refused_not_rewritten(echo: EchoServer, tmp_path: Path) -> None:
+def test_a_learned_secret_in_a_request_body_is_refused_not_rewritten(
+    echo: EchoServer, tmp_path: Path
+) -> None:
     """Request bodies and URLs are matched on replay, so only rules may rewrite them: a learned secret
     that no rule finds there stops the save, with the place named, instead of reaching the disk."""
     gateway = f"gateway-{token(30)}"

@@ -7,7 +7,7 @@ from pathlib import Path
 from runreplay._cli.console import Console
 from runreplay._cli.paths import cassette_files, load_problem
 from runreplay.cassette import Cassette, from_vcrpy, load
-from runreplay.cassette.audit import Finding, scan_cassette
+from runreplay.cassette.audit import Finding, audit_file, scan_cassette
 from runreplay.errors import CassetteFormatError
 
 __all__ = ["run_audit"]
@@ -36,12 +36,13 @@ def run_audit(paths: list[str], console: Console) -> int:
     for number, file in enumerate(files, 1):
         console.progress(number, len(files), str(file))
         try:
-            cassette, _kind = _load_any(file)
+            cassette, kind = _load_any(file)
+            # a runreplay file is read whole (meta, the events view, ...); a vcrpy one as interactions
+            found = audit_file(file) if kind == "runreplay" else scan_cassette(cassette, path=str(file))
         except (CassetteFormatError, OSError) as error:
             unreadable += 1
             console.warn(f"runreplay: audit: {load_problem(error, file)}")
             continue
-        found = scan_cassette(cassette, path=str(file))
         dirty += bool(found)
         for finding in found:
             console.print(style(str(finding), "red"))

@@ -149,6 +149,7 @@ def secret_environment(environ: dict[str, str] | None = None) -> set[str]:
         if _SECRET_ENV_NAME.search(name) and _SECRET_ENV_VALUE.fullmatch(value.strip())
     }
 
+
 _REPLACEMENT_SCHEMES: Final = r"bearer|basic|token|digest|negotiate|ntlm|bot|aws4-hmac-sha256"
 _PLACEHOLDER_FORBIDDEN: Final = set('"\\;,&=#%') | {" ", "\t"}
 
@@ -475,6 +476,9 @@ def _collect(found: set[str] | None, value: str | bytes, hits: Sequence[Hit]) ->
             found.add(decoded)
 
 
+_URL_HEADERS: Final = frozenset({"location", "content-location", "refresh", "link"})
+"""Headers whose values hold URLs: their listed query parameters are redacted as in the request URL."""
+
 _MAX_ROUNDS: Final = 8
 """Redaction repeats until nothing is found (a replacement can expose a neighbour), at most this often."""
 
@@ -714,6 +718,11 @@ class Scanner:
         r = self._r
         out = self._run(value, self._for_headers)
         lowered = name.lower()
+        if lowered in _URL_HEADERS and r._query is not None and "?" in value:  # a redirect's URL
+            for match in r._query.text.finditer(value, value.find("?")):
+                start, end = match.span(1)
+                if end > start and value[start:end] != r._encoded_placeholder:
+                    out.append(_Candidate(start, end, r._query.priority, r._query.rule))
         if r.is_secret_header(lowered, response=response):
             if lowered in ("cookie", "set-cookie"):
                 pattern = r._set_cookie if lowered == "set-cookie" else r._cookie

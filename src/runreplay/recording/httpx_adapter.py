@@ -41,9 +41,24 @@ def _read_timeout(request: Any) -> float | None:
 
 
 _OWN_ERRORS = frozenset(
-    "RemoteProtocolError LocalProtocolError ProtocolError ReadError WriteError ConnectError NetworkError "
-    "TransportError ProxyError DecodingError CloseError ReadTimeout WriteTimeout ConnectTimeout "
-    "PoolTimeout TimeoutException".split()
+    [
+        "RemoteProtocolError",
+        "LocalProtocolError",
+        "ProtocolError",
+        "ReadError",
+        "WriteError",
+        "ConnectError",
+        "NetworkError",
+        "TransportError",
+        "ProxyError",
+        "DecodingError",
+        "CloseError",
+        "ReadTimeout",
+        "WriteTimeout",
+        "ConnectTimeout",
+        "PoolTimeout",
+        "TimeoutException",
+    ]
 )
 """httpx(2) error classes a recording may name (`KNOWN_ERRORS`); each takes `(message, request=...)`."""
 

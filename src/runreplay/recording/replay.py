@@ -75,7 +75,9 @@ KNOWN_ERRORS: dict[str, str] = {
         "ClientPayloadError ServerDisconnectedError ClientConnectionError ClientOSError "
         "ClientConnectionResetError ClientConnectorError",
     ),
-    **_names("read_timeout", ("aiohttp", "aiohttp.client_exceptions"), "ServerTimeoutError SocketTimeoutError"),
+    **_names(
+        "read_timeout", ("aiohttp", "aiohttp.client_exceptions"), "ServerTimeoutError SocketTimeoutError"
+    ),
     **_names(
         "protocol",
         ("http.client",),
