@@ -835,7 +835,10 @@ def _describe(node: Node) -> str:
 
 def _show(node: Node) -> str:
     if isinstance(node, ScalarNode):
-        return repr(node.value)
+        text = (
+            node.value if len(node.value) <= 200 else f"{node.value[:200]}... ({len(node.value)} characters)"
+        )
+        return repr(text)
     return _describe(node)
 
 
