@@ -371,11 +371,14 @@ def test_hostile_cassette_files_fail_cleanly_and_quickly(data: st.DataObject) ->
         lines[index] = f"{key}: {hostile}" if colon else f"{line[: len(line) - len(line.lstrip())]}{hostile}"
     text = "\n".join(lines)
     started = time.perf_counter()
+    error: CassetteFormatError | None = None
     try:
         loads(text, path="fuzz.yaml")
-    except CassetteFormatError as error:
+    except CassetteFormatError as raised:
+        error = raised
+    assert time.perf_counter() - started < 2.0
+    if error is not None:  # some mutations are harmless (a deep list in meta): those load
         assert error.path == "fuzz.yaml"
-        assert str(error).startswith("cannot load cassette fuzz.yaml")
+        assert str(error).startswith("cannot load cassette fuzz.yaml, line ")
         assert error.line is not None, str(error)
         assert len(str(error)) < 3000
-    assert time.perf_counter() - started < 2.0
