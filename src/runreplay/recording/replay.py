@@ -169,6 +169,11 @@ class Plan:
     stalls: dict[int, float] = field(default_factory=dict)
     end: Raise | None = None
 
+    @property
+    def instant(self) -> bool:
+        """Whether playing takes no time and ends without an error (speed 0, no stalls, no error)."""
+        return self.end is None and not self.stalls and (not self.chunks or self.chunks[-1][0] <= 0.0)
+
     def actions(self, started: float, read_timeout: float | None = None) -> Iterator[Sleep | Data | Raise]:
         """The steps to play, with sleeps computed against the clock so timing does not drift.
 
@@ -176,7 +181,7 @@ class Plan:
         the client's read timeout ends the body with a `read_timeout` error after that timeout, as a
         real silent server would.
         """
-        if not self.stalls and (not self.chunks or self.chunks[-1][0] <= 0.0):
+        if not self.stalls and (not self.chunks or self.chunks[-1][0] <= 0.0):  # see `instant`
             # Instant replay (speed 0, no stalls): no clock reads, no sleeps; just the chunks.
             for _, data in self.chunks:
                 yield Data(data)

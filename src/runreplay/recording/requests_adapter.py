@@ -295,7 +295,13 @@ class RequestsPatch:
             if wait > 0:
                 time.sleep(wait)
             raw = _ReplayRaw(recorded, plan, started, _read_timeout(timeout), request.url)
-            return adapter.build_response(request, raw)
+            response = adapter.build_response(request, raw)
+            if not stream and plan.instant:
+                # requests reads the whole body right away: hand it over as recorded, without copying
+                # it piece by piece (a one-chunk body of any size is then not copied at all).
+                response._content = b"".join(data for _, data in plan.chunks)
+                raw.close()
+            return response
 
         send.__wrapped__ = original  # type: ignore[attr-defined]
         HTTPAdapter.send = send  # type: ignore[method-assign, assignment]
