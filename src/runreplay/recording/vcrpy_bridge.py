@@ -50,7 +50,8 @@ def _body_bytes(body: Any) -> bytes:
     raise ConfigurationError(
         f"runreplay cannot record a request body of type {type(body).__name__} ({body!r:.80}) sent through "
         "vcrpy's patches; expected bytes, str, a form (dict or list of pairs) or JSON. Send the body as "
-        f"bytes, or use a client runreplay has its own adapter for (httpx, requests). See {docs_link('bridged-clients')}"
+        "bytes, or use a client runreplay has its own adapter for (httpx, requests). "
+        f"See {docs_link('bridged-clients')}"
     )
 
 
