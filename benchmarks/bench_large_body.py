@@ -126,13 +126,16 @@ def main(argv: list[str]) -> int:
         write_cassette(path, size)
         results = {}
         for client in CLIENTS:
-            out = subprocess.run(
+            child = subprocess.run(
                 [sys.executable, __file__, "--child", str(path), client, str(size)],
-                check=True,
+                check=False,
                 capture_output=True,
                 text=True,
-            ).stdout
-            results[client] = json.loads(out.strip().splitlines()[-1])
+            )
+            if child.returncode != 0:
+                print(f"{client} failed:\n{child.stderr}", file=sys.stderr)
+                return 1
+            results[client] = json.loads(child.stdout.strip().splitlines()[-1])
     print(f"{megabytes} MB in one chunk, median of {REPEATS} replays each (ratio = time / httpx2's time)")
     for mode, title in (("whole", "read whole"), ("pieces", "read in 64 KB pieces")):
         anchor = results["httpx2"][mode]["seconds"]
