@@ -382,3 +382,27 @@ def test_hostile_cassette_files_fail_cleanly_and_quickly(data: st.DataObject) ->
         assert str(error).startswith("cannot load cassette fuzz.yaml, line ")
         assert error.line is not None, str(error)
         assert len(str(error)) < 3000
+
+
+def test_a_vcrpy_cassette_with_thousands_of_aliases_is_refused(tmp_path: Path) -> None:
+    from runreplay.cassette.convert import from_vcrpy
+
+    interaction = (
+        "- &one\n  request: {method: GET, uri: 'http://h/x', body: null, headers: {}}\n"
+        "  response:\n    status: {code: 200, message: OK}\n    headers: {}\n"
+        "    body: {string: " + "x" * 1000 + "}\n"
+    )
+    text = "interactions:\n" + interaction + "".join("- *one\n" for _ in range(2000)) + "version: 1\n"
+    path = tmp_path / "vcr.yaml"
+    path.write_text(text)
+    with pytest.raises(CassetteFormatError) as info:
+        from_vcrpy(path)
+    line = text.split("\n").index("- *one") + 101
+    assert str(info.value) == (
+        f"cannot load cassette {path}, line {line}: the file uses more than 100 YAML aliases (*one is one "
+        "too many); expected a cassette as vcrpy writes it, with few or no aliases" + FIX
+    )
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        assert main(["audit", str(path)]) == 2
+    assert "more than 100 YAML aliases" in err.getvalue()

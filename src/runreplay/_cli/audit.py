@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from runreplay._cli.console import Console
@@ -18,12 +19,21 @@ def _load_any(path: Path) -> tuple[Cassette, str]:
     try:
         return load(path), "runreplay"
     except CassetteFormatError as error:
-        if not error.problem.startswith("there is no format_version"):
+        # not a runreplay file (no format_version, or refused YAML before it was looked for): vcrpy's?
+        if not error.problem.startswith("there is no format_version") and _has_format_version(path):
             raise
         try:
             return from_vcrpy(path), "vcrpy"
-        except CassetteFormatError:
-            raise error from None
+        except CassetteFormatError as vcrpy_error:
+            if error.problem.startswith("there is no format_version"):
+                raise error from None
+            raise vcrpy_error from None
+
+
+def _has_format_version(path: Path) -> bool:
+    """Whether the file has a top-level `format_version:` line (a runreplay cassette)."""
+    with open(path, "rb") as file:
+        return re.search(rb"^format_version:", file.read(), re.MULTILINE) is not None
 
 
 def run_audit(paths: list[str], console: Console) -> int:

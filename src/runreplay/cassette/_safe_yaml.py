@@ -17,7 +17,10 @@ import yaml
 
 from runreplay.errors import CassetteFormatError
 
-__all__ = ["MAX_MILLISECONDS", "check_plain", "compose_plain"]
+__all__ = ["MAX_FOREIGN_ALIASES", "MAX_MILLISECONDS", "check_aliases", "check_plain", "compose_plain"]
+
+MAX_FOREIGN_ALIASES = 100
+"""How many aliases a vcrpy cassette may use (PyYAML's dumper can write a few; a bomb needs thousands)."""
 
 MAX_MILLISECONDS = 86_400_000.0
 """The largest time a cassette may give (one day, in milliseconds): larger ones overflow `time.sleep`."""
@@ -58,6 +61,27 @@ def check_plain(path: str, data: bytes) -> None:
             tag = getattr(event, "tag", None)
             if tag is not None and isinstance(event, yaml.NodeEvent):
                 raise _fail(path, event.start_mark, f"the tag {tag} is not allowed")
+    except yaml.YAMLError:
+        return  # the loader reports the syntax error with its line
+
+
+def check_aliases(path: str, data: bytes, limit: int = MAX_FOREIGN_ALIASES) -> None:
+    """Raise `CassetteFormatError` when `data` uses more than `limit` YAML aliases (a vcrpy file's
+    tags are legitimate, but thousands of aliases multiply what every reader of the file does)."""
+    if b"*" not in data:
+        return
+    count = 0
+    try:
+        for event in yaml.parse(data, Loader=_LOADER):
+            if isinstance(event, yaml.AliasEvent):
+                count += 1
+                if count > limit:
+                    raise CassetteFormatError(
+                        path,
+                        f"the file uses more than {limit} YAML aliases (*{event.anchor} is one too many)",
+                        line=event.start_mark.line + 1,
+                        expected="a cassette as vcrpy writes it, with few or no aliases",
+                    )
     except yaml.YAMLError:
         return  # the loader reports the syntax error with its line
 
