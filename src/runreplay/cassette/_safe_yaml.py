@@ -79,7 +79,7 @@ def check_aliases(path: str, data: bytes, limit: int = MAX_FOREIGN_ALIASES) -> N
                     raise CassetteFormatError(
                         path,
                         f"the file uses more than {limit} YAML aliases (*{event.anchor} is one too many)",
-                        line=event.start_mark.line + 1,
+                        line=None if event.start_mark is None else event.start_mark.line + 1,
                         expected="a cassette as vcrpy writes it, with few or no aliases",
                     )
     except yaml.YAMLError:
