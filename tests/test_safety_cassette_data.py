@@ -406,3 +406,18 @@ def test_a_vcrpy_cassette_with_thousands_of_aliases_is_refused(tmp_path: Path) -
     with redirect_stdout(out), redirect_stderr(err):
         assert main(["audit", str(path)]) == 2
     assert "more than 100 YAML aliases" in err.getvalue()
+
+
+TRICKY = st.text(alphabet="&*!-:?[]{},|>'\" \nab1é", max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(meta=TRICKY, url=TRICKY, body=TRICKY, header=TRICKY)
+def test_whatever_the_writer_writes_is_never_refused(meta: str, url: str, body: str, header: str) -> None:
+    cassette = broken_stream("httpx.RemoteProtocolError")
+    cassette.meta = {"note": meta, meta or "k": [meta]}
+    cassette.interactions[0].request.url = URL + "?" + url
+    cassette.interactions[0].request.headers = [("x-note", header.replace("\n", " ").strip() or "v")]
+    cassette.interactions[0].response.chunks = [Chunk(body.encode(), 1.0)]
+    cassette.interactions[0].response.error = None
+    assert loads(dumps(cassette)) == cassette

@@ -27,10 +27,10 @@ MAX_MILLISECONDS = 86_400_000.0
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# Where a node can start: at the start of a line (after indentation), after "key: " or "- ", or inside
-# flow collections after "[", "{" or ",". A match may also be ordinary text inside a block scalar or
-# a quoted string: then the event pass decides.
-_SUSPECT = re.compile(rb"(?:^[ \t]*|[:-][ \t]+|[\[{,][ \t]*)[&*!]", re.MULTILINE)
+# Where a node can start: at the start of a line (after indentation and any "- ", "? " or "--- "),
+# after ": ", or inside flow collections after "[", "{" or ",". A match may also be ordinary text
+# inside a block scalar or a quoted string (a markdown list line "- *x*"): then the event pass decides.
+_SUSPECT = re.compile(rb"^[ \t]*(?:(?:-|\?|---)[ \t]+)*[&*!]|:[ \t]+[&*!]|[\[{,][ \t]*[&*!]", re.MULTILINE)
 
 
 def _fail(path: str, mark: Any, problem: str) -> CassetteFormatError:
