@@ -75,7 +75,9 @@ async def _aiohttp_plain_body(session: Any, kwargs: dict[str, Any]) -> dict[str,
     from multidict import CIMultiDict
 
     json_value, data = kwargs.get("json"), kwargs.get("data")
-    if json_value is None and (data is None or isinstance(data, bytes)):
+    if (json_value is None and (data is None or isinstance(data, bytes))) or (
+        json_value is not None and data is not None  # aiohttp refuses both with its own error
+    ):
         return kwargs
     headers: CIMultiDict[str] = CIMultiDict(kwargs.get("headers") or {})
     content_type: str | None = None
