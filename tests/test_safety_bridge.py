@@ -132,3 +132,27 @@ def test_urllib_without_a_drop_still_records(echo: EchoServer, tmp_path: Path) -
     assert body["method"] == "GET"
     assert session.errors == []
     assert len(load(path).interactions) == 1
+
+
+def test_an_aiohttp_body_that_breaks_while_recording_fails_clearly(echo: EchoServer, tmp_path: Path) -> None:
+    path = tmp_path / "drop.yaml"
+    url = f"{echo.base_url}/drop"
+
+    async def get() -> bytes:
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            return await response.read()
+
+    with pytest.raises(RunreplayError) as info, use_cassette(path, record_mode="once") as session:
+        asyncio.run(get())
+    assert str(info.value) == (
+        f"runreplay cannot record GET {url}: the connection broke while vcrpy read the body "
+        "(aiohttp.ClientPayloadError: Response payload is not completed: <ContentLengthError: 400, "
+        "message='Not enough data to satisfy content length header (received 100 of 1000 bytes).'>). "
+        "Clients recorded through vcrpy's patches (urllib.request, http.client, aiohttp, ...) are recorded "
+        "with whole bodies, so a mid-stream drop can be neither recorded nor replayed for them; nothing "
+        "was recorded for this request. Record the drop through httpx or requests (runreplay's own "
+        "adapters record it chunk by chunk), or replay a healthy recording with faults.drop_after(...). "
+        "See https://pypi.org/project/pytest-runreplay/#bridged-clients"
+    )
+    assert session.errors == [info.value]
+    assert not path.exists()

@@ -110,8 +110,17 @@ async def _aiohttp_plain_body(session: Any, kwargs: dict[str, Any]) -> dict[str,
     return {**kwargs, "json": None, "data": body, "headers": headers}
 
 
+class _Described:
+    """What `_broken_body_error` needs of a request: its method and URL."""
+
+    def __init__(self, method: str, uri: str) -> None:
+        self.method = method.upper()
+        self.uri = uri
+
+
 class _AiohttpBodies:
-    """Wraps `aiohttp.ClientSession._request` (outside vcrpy's patch) with `_aiohttp_plain_body`."""
+    """Wraps `aiohttp.ClientSession._request` (outside vcrpy's patch) with `_aiohttp_plain_body`, and
+    turns a body that breaks while vcrpy records it into the clear error of `_broken_body_error`."""
 
     def __init__(self) -> None:
         self._saved: Any = None
@@ -126,9 +135,18 @@ class _AiohttpBodies:
 
         @functools.wraps(inner)
         async def _request(session: Any, method: str, url: Any, **kwargs: Any) -> Any:
-            if current_session() is not None:
-                kwargs = await _aiohttp_plain_body(session, kwargs)
-            return await inner(session, method, url, **kwargs)
+            active = current_session()
+            if active is None:
+                return await inner(session, method, url, **kwargs)
+            kwargs = await _aiohttp_plain_body(session, kwargs)
+            try:
+                return await inner(session, method, url, **kwargs)
+            except aiohttp.ClientPayloadError as exc:  # the live body broke while vcrpy read it whole
+                if not active.may_record:
+                    raise
+                error = _broken_body_error(_Described(method, str(url)), exc)
+                active.errors.append(error)
+                raise error from exc
 
         aiohttp.ClientSession._request = _request  # type: ignore[method-assign, assignment]
         self._saved = inner
