@@ -279,6 +279,7 @@ class _HttpClientDrops:
                 got.append(real_getresponse(*a, **k))
                 return got[-1]
 
+            had_own = "getresponse" in vars(real)
             real.getresponse = capture
             try:
                 return inner(connection, *args, **kwargs)
@@ -290,7 +291,10 @@ class _HttpClientDrops:
                 session.errors.append(error)
                 raise error from exc
             finally:
-                real.getresponse = real_getresponse
+                if had_own:
+                    real.getresponse = real_getresponse
+                else:
+                    del real.getresponse
 
         VCRConnection.getresponse = getresponse
         self._saved = inner
