@@ -11,6 +11,7 @@
 - `/401`: the API's "Incorrect API key provided: <Authorization>" error, with a WWW-Authenticate header;
 - `/redirect`: 302 to `/echo?access_token=<the bearer token>`;
 - `/drop`: announces 1,000 bytes, sends 100, and closes the connection;
+- `/reset`: the same, but resets the connection (the client sees `ConnectionResetError`);
 - `/big?size=N`: N bytes of `a`, in one write.
 
 Every request is kept in `.requests` as `(method, path, headers, body)`.
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -116,6 +119,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"x" * 100)
             self.wfile.flush()
             self.close_connection = True
+        elif url.path == "/reset":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"x" * 100)
+            self.wfile.flush()
+            time.sleep(0.05)
+            # an abortive close: the client's next read fails with ConnectionResetError
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
         elif url.path == "/big":
             size = int(query.get("size", ["0"])[0])
             self._send(200, b"a" * size, [("Content-Type", "application/octet-stream")])
@@ -127,6 +142,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: /reset breaks its own connection on purpose."""
+
     requests: list[tuple[str, str, list[tuple[str, str]], bytes]]
     hold: threading.Event
 

@@ -1,11 +1,13 @@
-"""Clients bridged through vcrpy's patches: aiohttp bodies of every kind record and replay, and a urllib
-(http.client) body that breaks mid-stream while recording fails with a clear error instead of passing
-unrecorded. The server is the loopback echo server, which sends the request body back."""
+"""Clients bridged through vcrpy's patches: aiohttp bodies of every kind record and replay; a urllib
+(http.client) body cut short is recorded and replayed breaking at the same byte, and any other
+mid-stream failure while recording fails with a clear error instead of passing unrecorded. The server
+is the loopback echo server, which sends the request body back."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import io
 import json
 import urllib.request
@@ -17,7 +19,7 @@ import aiohttp
 import pytest
 
 from _echo_server import EchoServer
-from runreplay.cassette import load
+from runreplay.cassette import StreamError, load
 from runreplay.errors import RunreplayError
 from runreplay.recording import use_cassette
 
@@ -104,9 +106,44 @@ def test_an_aiohttp_multipart_form_replays(echo: EchoServer, tmp_path: Path) -> 
     assert session.stats().played == 1
 
 
-def test_a_urllib_body_that_breaks_while_recording_fails_clearly(echo: EchoServer, tmp_path: Path) -> None:
+def test_a_urllib_body_that_breaks_is_recorded_and_replayed(echo: EchoServer, tmp_path: Path) -> None:
     path = tmp_path / "drop.yaml"
     url = f"{echo.base_url}/drop"
+    with use_cassette(path, record_mode="once") as session, pytest.raises(http.client.IncompleteRead) as live:
+        urllib.request.urlopen(url, timeout=10).read()
+    assert session.errors == []
+    recorded = load(path).interactions[0].response
+    assert (recorded.body, recorded.complete, recorded.error) == (
+        b"x" * 100,
+        False,
+        StreamError("http.client.IncompleteRead", str(live.value), after_chunk=1),
+    )
+    echo.stop()
+    with use_cassette(path) as session:
+        response = urllib.request.urlopen(url, timeout=10)
+        assert response.status == 200
+        with pytest.raises(http.client.IncompleteRead) as replayed:
+            response.read()
+    assert (replayed.value.partial, str(replayed.value)) == (b"x" * 100, str(live.value))
+    assert str(live.value) == "IncompleteRead(100 bytes read, 900 more expected)"
+    assert session.stats().played == 1
+
+
+def test_a_replayed_urllib_drop_breaks_small_reads_at_the_same_byte(tmp_path: Path, echo: EchoServer) -> None:
+    path = tmp_path / "drop.yaml"
+    url = f"{echo.base_url}/drop"
+    with use_cassette(path, record_mode="once"), pytest.raises(http.client.IncompleteRead):
+        urllib.request.urlopen(url, timeout=10).read()
+    with use_cassette(path):
+        response = urllib.request.urlopen(url, timeout=10)
+        assert [response.read(40), response.read(40), response.read(40)] == [b"x" * 40, b"x" * 40, b"x" * 20]
+        with pytest.raises(http.client.IncompleteRead):
+            response.read(40)
+
+
+def test_a_urllib_body_reset_while_recording_fails_clearly(echo: EchoServer, tmp_path: Path) -> None:
+    path = tmp_path / "reset.yaml"
+    url = f"{echo.base_url}/reset"
     with pytest.raises(RunreplayError) as info:
         with use_cassette(path, record_mode="once") as session:
             with contextlib.suppress(RunreplayError):  # swallowed by the code under test:
@@ -115,11 +152,12 @@ def test_a_urllib_body_that_breaks_while_recording_fails_clearly(echo: EchoServe
             raise session.errors[0]
     assert str(info.value) == (
         f"runreplay cannot record GET {url}: the connection broke while vcrpy read the body "
-        "(http.client.IncompleteRead: IncompleteRead(100 bytes read, 900 more expected)). Clients recorded "
+        "(builtins.ConnectionResetError: [Errno 104] Connection reset by peer). Clients recorded "
         "through vcrpy's patches (urllib.request, http.client, aiohttp, ...) are recorded with whole "
-        "bodies, so a mid-stream drop can be neither recorded nor replayed for them; nothing was recorded "
-        "for this request. Record the drop through httpx or requests (runreplay's own adapters record it "
-        "chunk by chunk), or replay a healthy recording with faults.drop_after(...). "
+        "bodies: of the ways a body can break, only one cut short over http.client (IncompleteRead) is "
+        "recorded and replayed; nothing was recorded for this request. Record the failure through httpx "
+        "or requests (runreplay's own adapters record it chunk by chunk), or replay a healthy recording "
+        "with faults.drop_after(...). "
         "See https://pypi.org/project/pytest-runreplay/#bridged-clients"
     )
     assert not path.exists()
@@ -149,9 +187,10 @@ def test_an_aiohttp_body_that_breaks_while_recording_fails_clearly(echo: EchoSer
         "(aiohttp.ClientPayloadError: Response payload is not completed: <ContentLengthError: 400, "
         "message='Not enough data to satisfy content length header (received 100 of 1000 bytes).'>). "
         "Clients recorded through vcrpy's patches (urllib.request, http.client, aiohttp, ...) are recorded "
-        "with whole bodies, so a mid-stream drop can be neither recorded nor replayed for them; nothing "
-        "was recorded for this request. Record the drop through httpx or requests (runreplay's own "
-        "adapters record it chunk by chunk), or replay a healthy recording with faults.drop_after(...). "
+        "with whole bodies: of the ways a body can break, only one cut short over http.client "
+        "(IncompleteRead) is recorded and replayed; nothing was recorded for this request. Record the "
+        "failure through httpx or requests (runreplay's own adapters record it chunk by chunk), or replay "
+        "a healthy recording with faults.drop_after(...). "
         "See https://pypi.org/project/pytest-runreplay/#bridged-clients"
     )
     assert session.errors == [info.value]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import http.client
+import io
 import json
 import time
 from collections.abc import Mapping
@@ -24,8 +25,8 @@ from runreplay.cassette.model import RecordedRequest, RecordedResponse
 from runreplay.errors import ConfigurationError, RunreplayError, docs_link
 from runreplay.recording.active import current_session
 from runreplay.recording.recorder import qualified_name
-from runreplay.recording.replay import cap_message
-from runreplay.recording.session import Record, Replay, Synthetic
+from runreplay.recording.replay import cap_message, error_kind
+from runreplay.recording.session import CassetteSession, Record, Replay, Synthetic
 
 __all__ = ["VcrBridge", "VcrPatch"]
 
@@ -246,16 +247,85 @@ def _broken_body_error(request: Any, exc: BaseException) -> RunreplayError:
         f"runreplay cannot record {request.method} {cap_message(request.uri, 300)}: the connection broke "
         f"while vcrpy read the body ({qualified_name(exc)}: {cap_message(str(exc), 300)}). Clients "
         "recorded through vcrpy's patches (urllib.request, http.client, aiohttp, ...) are recorded with "
-        "whole bodies, so a mid-stream drop can be neither recorded nor replayed for them; nothing was "
-        "recorded for this request. Record the drop through httpx or requests (runreplay's own adapters "
-        "record it chunk by chunk), or replay a healthy recording with faults.drop_after(...). "
+        "whole bodies: of the ways a body can break, only one cut short over http.client (IncompleteRead) "
+        "is recorded and replayed; nothing was recorded for this request. Record the failure through "
+        "httpx or requests (runreplay's own adapters record it chunk by chunk), or replay a healthy "
+        "recording with faults.drop_after(...). "
         f"See {docs_link('bridged-clients')}"
     )
 
 
+def _record_drop(
+    session: CassetteSession, decision: Record, request: Any, live: Any, exc: http.client.IncompleteRead
+) -> None:
+    """Record a live http.client body that broke: its status, headers, the bytes that came, the error."""
+    recorder = session.recorder_for(
+        decision,
+        started=getattr(request, _STARTED, time.perf_counter()),
+        status=int(live.status),
+        reason=str(live.reason or ""),
+        http_version="HTTP/1.1" if getattr(live, "version", 11) == 11 else "HTTP/1.0",
+        headers=[(str(name), str(value)) for name, value in live.getheaders()],
+        already_decoded=True,
+    )
+    recorder.chunk(bytes(exc.partial))
+    recorder.fail(exc)
+    recorder.finish(complete=False)
+
+
+class _BrokenBody(io.BytesIO):
+    """The body of a replayed http.client response that broke: the recorded bytes, then the error.
+
+    Reading to the end raises what http.client raises on a dropped connection (`IncompleteRead`, with
+    the bytes of that read as `partial`; `TimeoutError` for a recorded timeout).
+    """
+
+    def __init__(self, recorded: RecordedResponse, source: str, position: int) -> None:
+        error = recorded.error
+        assert error is not None
+        self._kind = error_kind(error.type, source=source, position=position)
+        self._message = cap_message(error.message)
+        super().__init__(b"".join(chunk.data for chunk in recorded.chunks[: error.after_chunk]))
+        length = recorded.header("content-length")
+        self._expected = int(length) if length and length.strip().isdecimal() else None
+
+    def _fail(self, partial: bytes) -> Exception:
+        if self._kind == "read_timeout":
+            return TimeoutError(self._message)
+        left = None if self._expected is None else max(self._expected - self.tell(), 0)
+        return http.client.IncompleteRead(partial, left)
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Like http.client: everything left raises with it as `partial`; a short read at the end raises."""
+        data = super().read(size)
+        if size is None or size < 0 or (size > 0 and not data):
+            raise self._fail(data)
+        return data
+
+    def read1(self, size: int | None = -1) -> bytes:
+        """See `read`."""
+        return self.read(size)
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill `buffer`; at the end, raise."""
+        count = super().readinto(buffer)
+        if count == 0 and len(buffer) > 0:
+            raise self._fail(b"")
+        return count
+
+    def readline(self, size: int | None = -1) -> bytes:
+        """One line; at the end, raise."""
+        line = super().readline(size)
+        if not line and size != 0:
+            raise self._fail(b"")
+        return line
+
+
 class _HttpClientDrops:
-    """Wraps vcrpy's `VCRConnection.getresponse` so that a body breaking mid-stream while recording fails
-    with a clear `RunreplayError` (also kept in the session's errors) instead of passing unrecorded."""
+    """Wraps vcrpy's `VCRConnection.getresponse`: a body that breaks mid-stream (`IncompleteRead`) while
+    recording is recorded with the bytes that came and replayed breaking at the same byte; any other
+    error in the body fails with a clear `RunreplayError` (also kept in the session's errors) instead
+    of passing unrecorded."""
 
     def __init__(self) -> None:
         self._saved: Any = None
@@ -282,11 +352,15 @@ class _HttpClientDrops:
             had_own = "getresponse" in vars(real)
             real.getresponse = capture
             try:
-                return inner(connection, *args, **kwargs)
+                response = inner(connection, *args, **kwargs)
             except (OSError, http.client.HTTPException) as exc:
                 session = current_session()
-                if not got or not isinstance(getattr(request, _DECISION, None), Record) or session is None:
+                decision = getattr(request, _DECISION, None)
+                if not got or not isinstance(decision, Record) or session is None:
                     raise
+                if isinstance(exc, http.client.IncompleteRead):
+                    _record_drop(session, decision, request, got[-1], exc)
+                    raise  # recorded: the test sees the drop as it would without a cassette
                 error = _broken_body_error(request, exc)
                 session.errors.append(error)
                 raise error from exc
@@ -295,6 +369,12 @@ class _HttpClientDrops:
                     real.getresponse = real_getresponse
                 else:
                     del real.getresponse
+            decision = getattr(request, _DECISION, None)
+            if isinstance(decision, Replay) and decision.interaction.response.error is not None:
+                session = current_session()
+                source = "<cassette>" if session is None else str(session.path)
+                response._content = _BrokenBody(decision.interaction.response, source, decision.position)
+            return response
 
         VCRConnection.getresponse = getresponse
         self._saved = inner
