@@ -195,3 +195,43 @@ def test_an_aiohttp_body_that_breaks_while_recording_fails_clearly(echo: EchoSer
     )
     assert session.errors == [info.value]
     assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (None, b""),
+        ("é", "é".encode()),
+        (bytearray(b"ab"), b"ab"),
+        ({"a": "1", "b": ["2", "3"]}, b"a=1&b=2&b=3"),
+        ([("a", "1"), ("a", "2")], b"a=1&a=2"),
+        ([b"ab", "cd"], b"abcd"),
+    ],
+)
+def test_bodies_vcrpy_hands_over_become_bytes(body: object, expected: bytes) -> None:
+    from runreplay.recording.vcrpy_bridge import _body_bytes
+
+    assert _body_bytes(body) == expected
+
+
+def test_a_body_runreplay_cannot_turn_into_bytes_is_a_configuration_error() -> None:
+    from runreplay.errors import ConfigurationError
+    from runreplay.recording.vcrpy_bridge import _body_bytes
+
+    with pytest.raises(ConfigurationError) as info:
+        _body_bytes(3.5)
+    assert str(info.value) == (
+        "runreplay cannot record a request body of type float (3.5) sent through vcrpy's patches; "
+        "expected bytes, str, a form (dict or list of pairs) or JSON. Send the body as bytes, or use a "
+        "client runreplay has its own adapter for (httpx, requests). "
+        "See https://pypi.org/project/pytest-runreplay/#bridged-clients"
+    )
+
+
+def test_compose_plain_reports_invalid_yaml_with_its_line() -> None:
+    from runreplay.cassette._safe_yaml import compose_plain
+    from runreplay.errors import CassetteFormatError
+
+    with pytest.raises(CassetteFormatError) as info:
+        compose_plain("bad.yaml", b"a: 1\nb: [\n")
+    assert str(info.value).startswith("cannot load cassette bad.yaml, line 3: invalid YAML: ")

@@ -87,23 +87,21 @@ def check_aliases(path: str, data: bytes, limit: int = MAX_FOREIGN_ALIASES) -> N
 
 
 def compose_plain(path: str, data: bytes) -> Any:
-    """The YAML node tree of `data` after `check_plain` (for tools that read every field, e.g. the audit)."""
+    """The YAML node tree of `data` after `check_plain` (for tools that read every field, e.g. the audit).
+
+    Meant for data `runreplay.cassette.load` has accepted; YAML it cannot parse is a CassetteFormatError.
+    """
     check_plain(path, data)
     loader = _LOADER(data)
     try:
-        try:
-            return loader.get_single_node()
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            raise CassetteFormatError(
-                path,
-                f"invalid YAML: {error.problem or ' '.join(str(error).split())}",
-                line=None if mark is None else mark.line + 1,
-                expected="a YAML document",
-            ) from None
-        except yaml.YAMLError as error:
-            raise CassetteFormatError(
-                path, f"invalid YAML: {' '.join(str(error).split())}", expected="a YAML document"
-            ) from None
+        return loader.get_single_node()
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise CassetteFormatError(
+            path,
+            f"invalid YAML: {' '.join(str(error).split())}",
+            line=None if mark is None else mark.line + 1,
+            expected="a YAML document",
+        ) from None
     finally:
         loader.dispose()
