@@ -105,7 +105,7 @@ def leaky_cassette() -> Cassette:
 
 
 EXPECTED = [
-    Finding("c.yaml", 0, "request.url", "url-password", "pa…(8 chars)"),
+    Finding("c.yaml", 0, "request.url", "url-userinfo", "pa…(8 chars)"),
     Finding("c.yaml", 0, "request.url", "openai-api-key", "sk-T…(51 chars)"),
     Finding("c.yaml", 0, "request.headers.authorization", "openai-api-key", "sk-p…(104 chars)"),
     Finding("c.yaml", 0, "request.headers.cookie", "cookie", "coo…(14 chars)"),
@@ -226,8 +226,12 @@ def test_audit_paths_reads_files_and_directories(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text(f"not a cassette: {KEY}")
 
     found = audit_paths([tmp_path], config=CONFIG)
+    events = "response.body.events"  # the file's derived view of the SSE body shows them too
     assert found == [
-        Finding(str(leaky), f.interaction, f.field, f.rule, f.excerpt, f.chunk) for f in EXPECTED
+        *(Finding(str(leaky), f.interaction, f.field, f.rule, f.excerpt, f.chunk) for f in EXPECTED),
+        Finding(str(leaky), 0, events, "openai-api-key", "sk-p…(104 chars)"),
+        Finding(str(leaky), 0, events, "user-pattern:acct-\\d{6}", "ac…(11 chars)"),
+        Finding(str(leaky), 0, events, "env:RUNREPLAY_TEST_SECRET", "env-…(19 chars)"),
     ]
     assert audit_paths([clean], config=CONFIG) == []
     assert audit_paths([str(leaky)], config=CONFIG) == found
@@ -272,3 +276,61 @@ def test_audit_flags_exactly_what_redaction_changes(cassette: Cassette) -> None:
     for finding in scan_cassette(cassette, config=CONFIG):
         for secret in SECRETS:
             assert secret not in str(finding)
+
+
+def _saved(tmp_path: Path, cassette: Cassette) -> Path:
+    from runreplay.cassette.format import save
+
+    path = tmp_path / "c.yaml"
+    save(path, cassette)
+    return path
+
+
+def test_the_audit_reads_meta_header_names_and_the_error_type(tmp_path: Path) -> None:
+    response = RecordedResponse(
+        200,
+        headers=[(ORG, "1")],
+        chunks=[Chunk(b"ok", 1.0)],
+        complete=False,
+        error=StreamError(f"httpx.{LEGACY_KEY}", "broken", 1),
+    )
+    cassette = Cassette(
+        [Interaction(RecordedRequest("GET", "https://h.example/", [(PROJ, "v")]), response)],
+        meta={"note": f"made with {KEY}", "nested": {"list": ["ok", ENV_VALUE]}},
+    )
+    path = _saved(tmp_path, cassette)
+    assert [str(f).split(": ", 1)[1] for f in audit_paths([path], config=CONFIG)] == [
+        "meta.note: openai-api-key (sk-p…(104 chars))",
+        "meta.nested.list[1]: env:RUNREPLAY_TEST_SECRET (env-…(19 chars))",
+        "interaction 0: request.headers: project-id (proj…(21 chars))",
+        "interaction 0: response.headers: organization-id (org-…(20 chars))",
+        "interaction 0: response.error.type: openai-api-key (sk-T…(51 chars))",
+    ]
+
+
+def test_a_value_redacted_in_one_place_and_clear_in_another_is_flagged(tmp_path: Path) -> None:
+    request = RecordedRequest(
+        "POST",
+        f"https://h.example/v1?sig={R}",
+        [("api-gw", R), ("Authorization", f"Bearer {R}"), ("Content-Type", "application/json")],
+        json.dumps({"pin": R}).encode(),
+    )
+    echoed = {"api-gw": "gw-0123456789", "pin": "4711-0815", "other": "gw-0123456789", "sig": "x"}
+    text = f"echo: Bearer gateway-0123456789 and {json.dumps(echoed)}"
+    response = RecordedResponse(
+        200,
+        headers=[("Api-Gw", "gw-0123456789"), ("Location", "/next?sig=c2lnbmF0dXJl&page=2")],
+        chunks=[Chunk(text.encode(), 1.0)],
+    )
+    path = _saved(tmp_path, Cassette([Interaction(request, response)]))
+    assert [(f.field, f.rule, f.excerpt) for f in audit_paths([path])] == [
+        ("response.headers.location", "query-parameter", "c2l…(12 chars)"),  # a default rule
+        ("response.headers.api-gw", "redacted-elsewhere", "gw-…(13 chars)"),
+        ("response.body", "redacted-elsewhere", "Bear…(25 chars)"),
+        ("response.body", "redacted-elsewhere", "gw-…(13 chars)"),
+        ("response.body", "redacted-elsewhere", "47…(9 chars)"),
+    ]
+    # near misses: the same values where nothing under their names was redacted are not flagged
+    quiet = RecordedResponse(200, headers=[("Api-Gw", "gw-0123456789")], chunks=[Chunk(text.encode(), 1.0)])
+    clean = Interaction(RecordedRequest("GET", "https://h.example/v1?page=1"), quiet)
+    assert audit_paths([_saved(tmp_path, Cassette([clean]))]) == []

@@ -240,8 +240,8 @@ def test_cookie_and_set_cookie_keep_names_and_attributes() -> None:
         f"HttpOnly; Secure, _cfuvid={R}; path=/; SameSite=None"
     )
     assert redactor.redact_header("cookie", "a=1;b= 2 ;c=") == f"a={R};b= {R} ;c="
-    # set-cookie is a response header; on a request it is left alone unless configured.
-    assert redactor.redact_header("set-cookie", "a=1") == "a=1"
+    # a header named like a cookie is a secret in either direction (the name rule).
+    assert redactor.redact_header("set-cookie", "a=1") == f"a={R}"
 
 
 def test_scheme_is_kept_and_header_rules_name_the_most_specific_secret() -> None:
@@ -466,7 +466,9 @@ def test_env_secret_names_the_leak_ahead_of_the_pattern(monkeypatch: pytest.Monk
 
 
 def test_custom_placeholder_and_narrowed_config() -> None:
-    config = RedactionConfig(placeholder="***", request_headers=(), patterns=(), env_secrets=())
+    config = RedactionConfig(
+        placeholder="***", request_headers=(), header_words=(), patterns=(), env_secrets=()
+    )
     redactor = Redactor(config)
     assert redactor.redact_header("authorization", "Bearer x") == "Bearer x"  # explicitly narrowed
     assert redactor.redact_url("https://h/?key=1") == "https://h/?key=***"
@@ -546,3 +548,99 @@ def best_of(call: Callable[[], object], rounds: int = 3) -> float:
         call()
         best = min(best, time.process_time() - started)
     return best
+
+
+# -- the wider default rules: each with a realistic value that goes and a near miss that stays -----------
+
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0"
+    ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("X-Auth-Token", "a1b2c3d4e5f6g7h8", R),
+        ("X-Goog-Api-Key", "AIzaSyA-1234567890abcdefghijklmnopq", R),
+        ("Ocp-Apim-Subscription-Key", "0123456789abcdef0123456789abcdef", R),
+        ("X-Session-Id", "sess_8f7e6d5c4b3a", R),
+        ("X-Echo-Authorization", "Bearer gateway-abcdef", f"Bearer {R}"),
+        ("X-Client-Secret", "cs_abc", R),
+        ("Set-Cookie", "sid=abc123; Path=/", f"sid={R}; Path=/"),
+        # near misses: names with no such word, and the known-safe ones
+        ("X-Request-Id", "req_0123456789abcdef", "req_0123456789abcdef"),
+        (
+            "WWW-Authenticate",
+            'Bearer realm="api", error="invalid_token"',
+            'Bearer realm="api", error="invalid_token"',
+        ),
+        ("Proxy-Authenticate", 'Basic realm="proxy"', 'Basic realm="proxy"'),
+        ("x-ratelimit-remaining-tokens", "149984", "149984"),
+        ("Idempotency-Key", "stainless-python-retry-1", "stainless-python-retry-1"),
+        ("Keep-Alive", "timeout=5, max=100", "timeout=5, max=100"),
+        ("Content-Type", "application/json", "application/json"),
+    ],
+)
+def test_header_names_that_say_secret_are_redacted_both_ways(name: str, value: str, expected: str) -> None:
+    redactor = Redactor()
+    assert redactor.redact_header(name, value) == expected
+    assert redactor.redact_header(name, value, response=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("id AKIAIOSFODNN7EXAMPLE end", f"id {R} end"),
+        ("id AKIAIOSFODNN7EXAMPL end", "id AKIAIOSFODNN7EXAMPL end"),  # 15 after AKIA
+        ("id XAKIAIOSFODNN7EXAMPLE end", "id XAKIAIOSFODNN7EXAMPLE end"),  # inside a longer word
+        ("gh ghp_" + "a1B2" * 9 + " x", f"gh {R} x"),
+        ("gh ghp_" + "a1B2" * 8 + " x", "gh ghp_" + "a1B2" * 8 + " x"),  # 32 characters: too short
+        ("pat github_pat_" + "A1b2_" * 12, f"pat {R}"),
+        ("slack xoxb-1234567890-abcdefghij", f"slack {R}"),
+        ("slack xoxz-1234567890-abcdefghij", "slack xoxz-1234567890-abcdefghij"),
+        ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc.", f"stripe {R}."),
+        ("stripe pk_live_4eC39HqLyjWDarjtT1zdp7dc.", "stripe pk_live_4eC39HqLyjWDarjtT1zdp7dc."),  # public
+        (f'{{"note": "token {JWT} here"}}', f'{{"note": "token {R} here"}}'),
+        ('{"alg": "eyJhbGciOiJIUzI1NiJ9"}', '{"alg": "eyJhbGciOiJIUzI1NiJ9"}'),  # one segment only
+        ("see http://TOKEN0123@api.example.com/v1", f"see http://{R}@api.example.com/v1"),
+        ("see https://user:pa55w0rd@host/x", f"see https://user:{R}@host/x"),
+        ("mail me: mailto:someone@example.com", "mail me: mailto:someone@example.com"),
+        ("profile https://example.com/@someone", "profile https://example.com/@someone"),
+    ],
+)
+def test_token_shapes_and_url_userinfo_anywhere(text: str, expected: str) -> None:
+    assert Redactor().redact_text(text) == expected
+    assert Redactor().redact_body(text.encode()) == expected.encode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("apikey=abc123def", f"apikey={R}"),
+        ("client_secret=abc123def", f"client_secret={R}"),
+        ("password=hunter22", f"password={R}"),
+        ("sv=2024&sig=Zm9vYmFy%3D&se=1", f"sv=2024&sig={R}&se=1"),
+        ("signal=strong&apikeys=1&passwords=2", "signal=strong&apikeys=1&passwords=2"),
+    ],
+)
+def test_more_query_parameters(query: str, expected: str) -> None:
+    assert Redactor().redact_url(f"https://h.example/x?{query}") == f"https://h.example/x?{expected}"
+
+
+@pytest.mark.parametrize(
+    "field", ["password", "access_token", "refresh_token", "id_token", "client_secret", "apiKey"]
+)
+def test_more_json_fields(field: str) -> None:
+    body = json.dumps({"user": "ann", field: "v4lue-of-it", f"{field}_hint": "kept", "n": {field: "x2"}})
+    assert json.loads(Redactor().redact_body(body.encode())) == {
+        "user": "ann",
+        field: R,
+        f"{field}_hint": "kept",
+        "n": {field: R},
+    }
+
+
+def test_json_field_names_are_case_sensitive_near_misses() -> None:
+    body = b'{"Password": "kept1234", "apikey": "kept5678", "token_count": "12"}'
+    assert Redactor().redact_body(body) == body

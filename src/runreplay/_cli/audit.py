@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from runreplay._cli.console import Console
 from runreplay._cli.paths import cassette_files, load_problem
 from runreplay.cassette import Cassette, from_vcrpy, load
-from runreplay.cassette.audit import Finding, scan_cassette
+from runreplay.cassette.audit import Finding, audit_file, scan_cassette
 from runreplay.errors import CassetteFormatError
 
 __all__ = ["run_audit"]
@@ -18,12 +19,21 @@ def _load_any(path: Path) -> tuple[Cassette, str]:
     try:
         return load(path), "runreplay"
     except CassetteFormatError as error:
-        if not error.problem.startswith("there is no format_version"):
+        # not a runreplay file (no format_version, or refused YAML before it was looked for): vcrpy's?
+        if not error.problem.startswith("there is no format_version") and _has_format_version(path):
             raise
         try:
             return from_vcrpy(path), "vcrpy"
-        except CassetteFormatError:
-            raise error from None
+        except CassetteFormatError as vcrpy_error:
+            if error.problem.startswith("there is no format_version"):
+                raise error from None
+            raise vcrpy_error from None
+
+
+def _has_format_version(path: Path) -> bool:
+    """Whether the file has a top-level `format_version:` line (a runreplay cassette)."""
+    with open(path, "rb") as file:
+        return re.search(rb"^format_version:", file.read(), re.MULTILINE) is not None
 
 
 def run_audit(paths: list[str], console: Console) -> int:
@@ -36,12 +46,13 @@ def run_audit(paths: list[str], console: Console) -> int:
     for number, file in enumerate(files, 1):
         console.progress(number, len(files), str(file))
         try:
-            cassette, _kind = _load_any(file)
+            cassette, kind = _load_any(file)
+            # a runreplay file is read whole (meta, the events view, ...); a vcrpy one as interactions
+            found = audit_file(file) if kind == "runreplay" else scan_cassette(cassette, path=str(file))
         except (CassetteFormatError, OSError) as error:
             unreadable += 1
             console.warn(f"runreplay: audit: {load_problem(error, file)}")
             continue
-        found = scan_cassette(cassette, path=str(file))
         dirty += bool(found)
         for finding in found:
             console.print(style(str(finding), "red"))

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from runreplay.cassette._safe_yaml import check_aliases
 from runreplay.cassette.format import save
 from runreplay.cassette.model import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse
 from runreplay.errors import CassetteFormatError
@@ -193,6 +194,7 @@ def from_vcrpy_data(data: bytes | str, *, path: str = "<string>") -> Cassette:
                 path, f"invalid JSON: {error}", line=line, expected="a vcrpy JSON cassette"
             ) from None
     else:
+        check_aliases(path, text.encode("utf-8", "surrogatepass"))
         try:
             document = yaml.load(text, Loader=_VcrpyLoader)  # a SafeLoader subclass
         except yaml.MarkedYAMLError as error:

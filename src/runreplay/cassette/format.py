@@ -88,6 +88,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from runreplay import sse
 from runreplay._version import __version__
+from runreplay.cassette._safe_yaml import MAX_MILLISECONDS, check_plain
 from runreplay.cassette.model import (
     FORMAT_VERSION,
     Cassette,
@@ -539,9 +540,13 @@ class _Reader:
     def milliseconds(self, node: Node, where: str) -> float:
         if isinstance(node, ScalarNode) and node.tag in (_FLOAT, _INT):
             number = float(self.loader.construct_yaml_float(node))
-            if math.isfinite(number):
+            if 0.0 <= number <= MAX_MILLISECONDS:
                 return number
-        self.fail(node, f"{where} is {_describe(node)}", "a finite number of milliseconds such as 12.5")
+        self.fail(
+            node,
+            f"{where} is {_describe(node)}",
+            f"a number of milliseconds from 0 to {MAX_MILLISECONDS:.0f} such as 12.5",
+        )
 
     def boolean(self, node: Node, where: str) -> bool:
         if isinstance(node, ScalarNode) and node.tag == _BOOL:
@@ -661,13 +666,13 @@ class _Reader:
                 raise ValueError
             sizes = list(map(int, fields[0::2]))
             offsets = list(map(float, fields[1::2]))
-            if not all(map(math.isfinite, offsets)):
+            if not all(0.0 <= offset <= MAX_MILLISECONDS for offset in offsets):
                 raise ValueError
         except ValueError:
             for item in items:
                 size, at, offset = item.partition("@")
                 try:
-                    if not (at and size.isdecimal() and math.isfinite(float(offset))):
+                    if not (at and size.isdecimal() and 0.0 <= float(offset) <= MAX_MILLISECONDS):
                         raise ValueError
                     int(size)  # fails too when it has more digits than int() converts
                 except ValueError:
@@ -780,6 +785,8 @@ class _Reader:
             self.fail(meta_node, f"meta is {_describe(meta_node)}", "a mapping (use {} for none)")
         try:
             meta = self.loader.construct_document(meta_node)
+        except ValueError as error:  # an integer with more digits than int() converts
+            self.fail(meta_node, f"meta cannot be read ({_one_line(error)})", "plain YAML values")
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             self.fail(
@@ -828,7 +835,10 @@ def _describe(node: Node) -> str:
 
 def _show(node: Node) -> str:
     if isinstance(node, ScalarNode):
-        return repr(node.value)
+        text = (
+            node.value if len(node.value) <= 200 else f"{node.value[:200]}... ({len(node.value)} characters)"
+        )
+        return repr(text)
     return _describe(node)
 
 
@@ -856,6 +866,7 @@ def _parse(path: str, data: bytes) -> Cassette:
             "the file is empty",
             expected=f"a runreplay cassette starting with format_version: {FORMAT_VERSION}",
         )
+    check_plain(path, data)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # parsing makes many objects and no cycles; a collection pass would triple the time
     try:

@@ -48,18 +48,22 @@ from runreplay.errors import ConfigurationError, docs_link
 
 __all__ = [
     "DEFAULT_ENV_SECRETS",
+    "DEFAULT_HEADER_WORDS",
     "DEFAULT_JSON_FIELDS",
     "DEFAULT_PATTERNS",
     "DEFAULT_QUERY_PARAMETERS",
     "DEFAULT_REQUEST_HEADERS",
     "DEFAULT_RESPONSE_HEADERS",
     "MIN_ENV_SECRET_LENGTH",
+    "MIN_LEARNED_LENGTH",
     "PLACEHOLDER",
+    "SAFE_HEADERS",
     "Hit",
     "RedactionConfig",
     "Redactor",
     "Scanner",
     "SecretPattern",
+    "secret_environment",
 ]
 
 PLACEHOLDER: Final = "<REDACTED>"
@@ -73,23 +77,78 @@ DEFAULT_REQUEST_HEADERS: Final = (
     "cookie",
     "x-api-key",
     "proxy-authorization",
+    "x-auth-token",
+    "x-goog-api-key",
+    "ocp-apim-subscription-key",
 )
 """Request headers whose whole value is a secret (names are case-insensitive)."""
+
+DEFAULT_HEADER_WORDS: Final = ("auth", "token", "secret", "key", "cookie", "session")
+"""A request or response header whose name contains one of these is a secret header (but `SAFE_HEADERS`)."""
+
+SAFE_HEADERS: Final = (
+    "www-authenticate",
+    "proxy-authenticate",
+    "idempotency-key",
+    "x-idempotency-key",
+    "keep-alive",
+)
+"""Headers whose names contain a word of `DEFAULT_HEADER_WORDS` but hold no secret (also every
+`*ratelimit*` header, such as `x-ratelimit-remaining-tokens`). Patterns still apply to them."""
 
 DEFAULT_RESPONSE_HEADERS: Final = ("set-cookie", "openai-organization", "openai-project")
 """Response headers whose whole value is a secret."""
 
-DEFAULT_QUERY_PARAMETERS: Final = ("api_key", "api-key", "key", "access_token", "token")
+DEFAULT_QUERY_PARAMETERS: Final = (
+    "api_key",
+    "api-key",
+    "apikey",
+    "key",
+    "access_token",
+    "token",
+    "client_secret",
+    "password",
+    "sig",
+)
 """Query (and form) parameters whose value is a secret."""
 
-DEFAULT_JSON_FIELDS: Final = ("api_key", "client_secret")
+DEFAULT_JSON_FIELDS: Final = (
+    "api_key",
+    "apiKey",
+    "client_secret",
+    "password",
+    "access_token",
+    "refresh_token",
+    "id_token",
+)
 """JSON keys whose string value is a secret, at any depth of a request or response body."""
 
-DEFAULT_ENV_SECRETS: Final = ("OPENAI_API_KEY", "OPENAI_ADMIN_KEY")
+DEFAULT_ENV_SECRETS: Final = ("OPENAI_API_KEY", "OPENAI_ADMIN_KEY", "AZURE_OPENAI_API_KEY")
 """Environment variables whose values are secrets wherever they appear (read at each call)."""
 
 MIN_ENV_SECRET_LENGTH: Final = 8
 """Shorter environment values (e.g. OPENAI_API_KEY=test in CI) are ignored: they would hit ordinary text."""
+
+MIN_LEARNED_LENGTH: Final = 8
+"""Values redacted from a request are learned (scrubbed from the rest of the cassette) from this length."""
+
+_SECRET_ENV_NAME = re.compile(r"(?i)(?:api[_-]?key|token|secret|passw(?:or)?d|credential|(?:^|_)key$)")
+_SECRET_ENV_VALUE = re.compile(r"(?=[^\s]*[A-Za-z])(?=[^\s]*[0-9])[^\s/][^\s]{7,}")
+
+
+def secret_environment(environ: dict[str, str] | None = None) -> set[str]:
+    """Values of environment variables that look like secrets, to be learned when a request is sent.
+
+    A name that says api key, token, secret, password, credential or ends in `_KEY`, with a value of 8
+    or more characters without spaces that mixes letters and digits and is not a path.
+    """
+    environ = dict(os.environ) if environ is None else environ
+    return {
+        value.strip()
+        for name, value in environ.items()
+        if _SECRET_ENV_NAME.search(name) and _SECRET_ENV_VALUE.fullmatch(value.strip())
+    }
+
 
 _REPLACEMENT_SCHEMES: Final = r"bearer|basic|token|digest|negotiate|ntlm|bot|aws4-hmac-sha256"
 _PLACEHOLDER_FORBIDDEN: Final = set('"\\;,&=#%') | {" ", "\t"}
@@ -114,8 +173,35 @@ DEFAULT_PATTERNS: Final = (
     ),
     SecretPattern("organization-id", r"(?<![A-Za-z0-9_-])org-[A-Za-z0-9]{16,}", trigger="org-"),
     SecretPattern("project-id", r"(?<![A-Za-z0-9_-])proj_[A-Za-z0-9]{16,}", trigger="proj_"),
+    # Each pattern starts with literal text, so `re` can skip ahead to it; the check that the token
+    # does not continue a longer word is a lookbehind placed after that text (a leading one would make
+    # the regex try every position of a body: 10 to 40 times slower).
     SecretPattern(
-        "bearer-token", r"(?i)(?<![A-Za-z0-9])bearer\s+([A-Za-z0-9._~+/=-]+)", group=1, headers_only=True
+        "aws-access-key-id", r"AKIA(?<![A-Za-z0-9]AKIA)[A-Z0-9]{16}(?![A-Za-z0-9])", trigger="AKIA"
+    ),
+    SecretPattern("github-token", r"gh(?<![A-Za-z0-9_]gh)[pousr]_[A-Za-z0-9]{36,}", trigger="gh"),
+    SecretPattern(
+        "github-token", r"github_pat_(?<![A-Za-z0-9_]github_pat_)[A-Za-z0-9_]{40,}", trigger="github_pat_"
+    ),
+    SecretPattern("slack-token", r"xox(?<![A-Za-z0-9_-]xox)[abposr]-[A-Za-z0-9-]{10,}", trigger="xox"),
+    SecretPattern("stripe-key", r"sk_(?<![A-Za-z0-9_]sk_)(?:live|test)_[A-Za-z0-9]{16,}", trigger="sk_"),
+    SecretPattern("stripe-key", r"rk_(?<![A-Za-z0-9_]rk_)(?:live|test)_[A-Za-z0-9]{16,}", trigger="rk_"),
+    SecretPattern(
+        "jwt",
+        r"eyJ(?<![A-Za-z0-9_-]eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        trigger="eyJ",
+    ),
+    SecretPattern(
+        "url-userinfo",
+        r"://(?<=[A-Za-z0-9+.-]://)(?:[^/@\s:?#\"'<>\\]*:)?([^/@\s?#\"'<>\\]+)@",
+        trigger="://",
+        group=1,
+    ),
+    SecretPattern(
+        "bearer-token",
+        r"(?i)(?<![A-Za-z0-9])bearer\s+([A-Za-z0-9._~+/-]+=*)(?![A-Za-z0-9._~+/=\"-])",
+        group=1,
+        headers_only=True,
     ),
 )
 """The built-in patterns, in priority order (the first rule that finds a secret names it)."""
@@ -152,6 +238,8 @@ class RedactionConfig:
     query_parameters: tuple[str, ...] = DEFAULT_QUERY_PARAMETERS
     json_fields: tuple[str, ...] = DEFAULT_JSON_FIELDS
     placeholder: str = PLACEHOLDER
+    header_words: tuple[str, ...] = DEFAULT_HEADER_WORDS
+    safe_headers: tuple[str, ...] = SAFE_HEADERS
 
     def __post_init__(self) -> None:
         """Normalise lists to tuples and reject what cannot work, with a message saying how to fix it."""
@@ -373,6 +461,29 @@ def _move(positions: Sequence[int], hits: Sequence[Hit], size: int) -> list[int]
     return moved
 
 
+def _collect(found: set[str] | None, value: str | bytes, hits: Sequence[Hit]) -> None:
+    """Add what each hit covers in `value` (and its percent-decoded form) to `found`, when given."""
+    if found is None:
+        return
+    from urllib.parse import unquote
+
+    for hit in hits:
+        piece = value[hit.start : hit.end]
+        if isinstance(piece, bytes):
+            try:
+                piece = piece.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+        piece = piece.strip()
+        found.add(piece)
+        decoded = unquote(piece)
+        if decoded != piece:
+            found.add(decoded)
+
+
+_URL_HEADERS: Final = frozenset({"location", "content-location", "refresh", "link"})
+"""Headers whose values hold URLs: their listed query parameters are redacted as in the request URL."""
+
 _MAX_ROUNDS: Final = 8
 """Redaction repeats until nothing is found (a replacement can expose a neighbour), at most this often."""
 
@@ -401,6 +512,12 @@ class Redactor:
         self._headers_only = tuple(headers_only)
         self._request_headers = frozenset(name.lower() for name in config.request_headers)
         self._response_headers = frozenset(name.lower() for name in config.response_headers)
+        self._safe_headers = frozenset(name.lower() for name in config.safe_headers)
+        self._header_word = (
+            re.compile("|".join(re.escape(word.lower()) for word in config.header_words))
+            if config.header_words
+            else None
+        )
         structural = priority + 1
         self._header_value = re.compile(rf"^\s*(?:(?i:{_REPLACEMENT_SCHEMES})\s+)?(\S(?:.*\S)?)\s*$", re.S)
         self._cookie = re.compile(r"(?:^|;)\s*[^=;\s]+=\s*([^;]*?)\s*(?=;|$)")
@@ -432,8 +549,42 @@ class Redactor:
 
     # -- finding and rewriting single values (each call reads the env secrets afresh) -------------------
 
-    def scanner(self) -> Scanner:
-        """The rules with the env secrets read now: use one for many values (a request, a cassette)."""
+    def is_secret_header(self, name: str, *, response: bool = False) -> bool:
+        """Whether the whole value of header `name` is a secret: listed, or named like one and not safe."""
+        lowered = name.lower()
+        if lowered in (self._response_headers if response else self._request_headers):
+            return True
+        return (
+            self._header_word is not None
+            and self._header_word.search(lowered) is not None
+            and lowered not in self._safe_headers
+            and "ratelimit" not in lowered
+        )
+
+    def learn(self, request: RecordedRequest) -> tuple[RecordedRequest, frozenset[str]]:
+        """`request` redacted, and the secrets to scrub from the rest of its cassette.
+
+        Those are every value redacted from the request (and its percent-decoded form) and the values
+        of the env secrets and of the secret-looking environment variables (`secret_environment`) as
+        they are now, when the request is sent: a test's `monkeypatch.setenv` is undone before a
+        stream left open is finished at teardown. Values shorter than `MIN_LEARNED_LENGTH` are skipped.
+        """
+        scanner = self.scanner()
+        found: set[str] = set()
+        redacted = scanner.request(request, found=found)
+        for rule in scanner.literal_values():
+            found.add(rule)
+        found.update(secret_environment())
+        placeholder = self.config.placeholder
+        return redacted, frozenset(
+            value for value in found if len(value) >= MIN_LEARNED_LENGTH and placeholder not in value
+        )
+
+    def scanner(self, learned: Iterable[str] = ()) -> Scanner:
+        """The rules with the env secrets read now: use one for many values (a request, a cassette).
+
+        `learned` are literal secrets learned from requests (see `learn`), scrubbed like env secrets.
+        """
         literals: list[_Rule] = []
         for number, value in enumerate(self.config.secrets, 1):
             text, data = _literal(value)
@@ -443,6 +594,11 @@ class Redactor:
             if len(value) >= MIN_ENV_SECRET_LENGTH:
                 text, data = _literal(value)
                 literals.append(_Rule(f"env:{name}", text, data, 0, value, 500 + number))
+        placeholder = self.config.placeholder
+        for value in sorted(set(learned), key=lambda v: (-len(v), v)):
+            if len(value) >= MIN_LEARNED_LENGTH and placeholder not in value:
+                text, data = _literal(value)
+                literals.append(_Rule("learned-secret", text, data, 0, value, 900))
         return Scanner(self, tuple(literals))
 
     def scan_text(self, text: str) -> list[Hit]:
@@ -483,17 +639,33 @@ class Redactor:
         """A redacted copy of `request` (the input is not changed)."""
         return self.scanner().request(request)
 
-    def response(self, response: RecordedResponse) -> RecordedResponse:
+    def response(self, response: RecordedResponse, *, learned: Iterable[str] = ()) -> RecordedResponse:
         """A redacted copy of `response`; chunk boundaries and offsets are kept (see the module doc)."""
-        return self.scanner().response(response)
+        return self.scanner(learned).response(response)
 
-    def interaction(self, interaction: Interaction) -> Interaction:
+    def interaction(self, interaction: Interaction, *, learned: Iterable[str] = ()) -> Interaction:
         """A redacted copy of one interaction."""
-        return self.scanner().interaction(interaction)
+        return self.scanner(learned).interaction(interaction)
 
-    def cassette(self, cassette: Cassette) -> Cassette:
+    def scrub_learned(self, interaction: Interaction, learned: Iterable[str]) -> Interaction:
+        """`interaction` with `learned` secrets scrubbed from its response and its request headers.
+
+        The request's URL and body are left to the rules: they are matched on replay, before anything
+        is learned, so a learned value found there is for the audit to refuse, not for this to rewrite.
+        """
+        scanner = self.scanner(learned)
+        request = interaction.request
+        return Interaction(
+            request=RecordedRequest(
+                request.method, request.url, scanner._headers(request.headers, response=False), request.body
+            ),
+            response=scanner.response(interaction.response),
+            recorded_at=interaction.recorded_at,
+        )
+
+    def cassette(self, cassette: Cassette, *, learned: Iterable[str] = ()) -> Cassette:
         """A redacted copy of a whole cassette (metadata is copied as is)."""
-        scanner = self.scanner()
+        scanner = self.scanner(learned)
         return Cassette(
             interactions=[scanner.interaction(i) for i in cassette.interactions],
             meta=dict(cassette.meta),
@@ -505,10 +677,15 @@ class Scanner:
 
     def __init__(self, redactor: Redactor, literals: tuple[_Rule, ...]) -> None:
         self._r = redactor
+        self._literals = literals
         self._for_text = (*literals, *redactor._anywhere)
         self._for_headers = (*self._for_text, *redactor._headers_only)
         self._for_body = (*self._for_text, *redactor._json)
         self._for_form = (*self._for_body, *(() if redactor._query is None else (redactor._query,)))
+
+    def literal_values(self) -> list[str]:
+        """The literal secrets these rules look for (user secrets, env values read at creation, learned)."""
+        return [rule.trigger for rule in self._literals if rule.trigger is not None]
 
     @staticmethod
     def _run(value: str | bytes, rules: Iterable[_Rule]) -> list[_Candidate]:
@@ -546,7 +723,12 @@ class Scanner:
         r = self._r
         out = self._run(value, self._for_headers)
         lowered = name.lower()
-        if lowered in (r._response_headers if response else r._request_headers):
+        if lowered in _URL_HEADERS and r._query is not None and "?" in value:  # a redirect's URL
+            for match in r._query.text.finditer(value, value.find("?")):
+                start, end = match.span(1)
+                if end > start and value[start:end] != r._encoded_placeholder:
+                    out.append(_Candidate(start, end, r._query.priority, r._query.rule))
+        if r.is_secret_header(lowered, response=response):
             if lowered in ("cookie", "set-cookie"):
                 pattern = r._set_cookie if lowered == "set-cookie" else r._cookie
                 for match in pattern.finditer(value):
@@ -578,42 +760,53 @@ class Scanner:
             text = self._r._text.apply(text, hits)
         return text
 
-    def redact_url(self, url: str) -> str:
-        """See `Redactor.redact_url`."""
+    def redact_url(self, url: str, *, found: set[str] | None = None) -> str:
+        """See `Redactor.redact_url`; each removed value is added to `found` when given."""
         for _ in range(_MAX_ROUNDS):
             hits = self.scan_url(url)
             if not hits:
                 break
+            _collect(found, url, hits)
             url = self._r._text.apply(url, hits)
         return url
 
-    def redact_header(self, name: str, value: str, *, response: bool = False) -> str:
-        """See `Redactor.redact_header`."""
+    def redact_header(
+        self, name: str, value: str, *, response: bool = False, found: set[str] | None = None
+    ) -> str:
+        """See `Redactor.redact_header`; each removed value is added to `found` when given."""
         for _ in range(_MAX_ROUNDS):
             hits = self.scan_header(name, value, response=response)
             if not hits:
                 break
+            _collect(found, value, hits)
             value = self._r._text.apply(value, hits)
         return value
 
-    def redact_body(self, body: bytes, *, form: bool = False) -> bytes:
-        """See `Redactor.redact_body`."""
-        return self.redact_chunked(body, [len(body)], form=form)[0]
+    def redact_body(self, body: bytes, *, form: bool = False, found: set[str] | None = None) -> bytes:
+        """See `Redactor.redact_body`; each removed value is added to `found` when given."""
+        return self.redact_chunked(body, [len(body)], form=form, found=found)[0]
 
-    def redact_chunked(self, body: bytes, ends: list[int], *, form: bool = False) -> tuple[bytes, list[int]]:
+    def redact_chunked(
+        self, body: bytes, ends: list[int], *, form: bool = False, found: set[str] | None = None
+    ) -> tuple[bytes, list[int]]:
         """Redact `body`, carrying chunk ends along (a boundary inside a secret moves to its end)."""
         size = len(self._r.config.placeholder)
         for _ in range(_MAX_ROUNDS):
             hits = self.scan_body(body, form=form)
             if not hits:
                 break
+            _collect(found, body, hits)
             ends = _move(ends, hits, size)
             body = self._r._data.apply(body, hits)
         return body, ends
 
-    def _headers(self, headers: list[tuple[str, str]], *, response: bool) -> list[tuple[str, str]]:
+    def _headers(
+        self, headers: list[tuple[str, str]], *, response: bool, found: set[str] | None = None
+    ) -> list[tuple[str, str]]:
         """Every header value redacted; names and order kept."""
-        return [(name, self.redact_header(name, value, response=response)) for name, value in headers]
+        return [
+            (name, self.redact_header(name, value, response=response, found=found)) for name, value in headers
+        ]
 
     @staticmethod
     def _fix_length(headers: list[tuple[str, str]], old: int, new: int) -> list[tuple[str, str]]:
@@ -625,14 +818,15 @@ class Scanner:
             for name, value in headers
         ]
 
-    def request(self, request: RecordedRequest) -> RecordedRequest:
-        """See `Redactor.request`."""
+    def request(self, request: RecordedRequest, *, found: set[str] | None = None) -> RecordedRequest:
+        """See `Redactor.request`; each removed value is added to `found` when given (see `learn`)."""
         content_type = (request.header("content-type") or "").split(";", 1)[0].strip().lower()
-        body = self.redact_body(request.body, form=content_type == "application/x-www-form-urlencoded")
-        headers = self._headers(request.headers, response=False)
+        form = content_type == "application/x-www-form-urlencoded"
+        body = self.redact_body(request.body, form=form, found=found)
+        headers = self._headers(request.headers, response=False, found=found)
         return RecordedRequest(
             method=request.method,
-            url=self.redact_url(request.url),
+            url=self.redact_url(request.url, found=found),
             headers=self._fix_length(headers, len(request.body), len(body)),
             body=body,
         )

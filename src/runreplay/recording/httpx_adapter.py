@@ -40,26 +40,40 @@ def _read_timeout(request: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+_OWN_ERRORS = frozenset(
+    [
+        "RemoteProtocolError",
+        "LocalProtocolError",
+        "ProtocolError",
+        "ReadError",
+        "WriteError",
+        "ConnectError",
+        "NetworkError",
+        "TransportError",
+        "ProxyError",
+        "DecodingError",
+        "CloseError",
+        "ReadTimeout",
+        "WriteTimeout",
+        "ConnectTimeout",
+        "PoolTimeout",
+        "TimeoutException",
+    ]
+)
+"""httpx(2) error classes a recording may name (`KNOWN_ERRORS`); each takes `(message, request=...)`."""
+
+
 def error_for(module: ModuleType, end: Raise, request: Any) -> Exception:
-    """The exception a client of `module` raises for this end of a body."""
-    name = {"protocol": "RemoteProtocolError", "read_timeout": "ReadTimeout"}.get(end.kind)
-    if end.kind == "recorded" and end.type:
-        package, _, cls_name = end.type.rpartition(".")
-        top = package.split(".")[0]
-        if top in _FAMILY:
-            name = cls_name
-        else:
-            try:
-                cls = getattr(importlib.import_module(package), cls_name)
-            except (ImportError, AttributeError):
-                cls = None
-            if isinstance(cls, type) and issubclass(cls, Exception):
-                try:
-                    return cls(end.message)
-                except TypeError:
-                    pass
-            name = "ReadTimeout" if "timeout" in cls_name.lower() else "RemoteProtocolError"
-    cls = getattr(module, name or "ReadError", None) or module.ReadError
+    """The exception a client of `module` raises for this end of a body (never a class from a cassette).
+
+    A recorded httpx/httpx2 error is raised as `module`'s class of the same name; any other recorded
+    network error as `module`'s class for its kind (`RemoteProtocolError` or `ReadTimeout`).
+    """
+    name = end.class_name
+    family = (end.type or "").partition(".")[0] in _FAMILY
+    if name is None or not family or name not in _OWN_ERRORS:
+        name = "ReadTimeout" if end.effective_kind == "read_timeout" else "RemoteProtocolError"
+    cls = getattr(module, name, None) or module.ReadError
     return cls(end.message, request=request)  # type: ignore[no-any-return]
 
 
@@ -176,7 +190,13 @@ def _replay_parts(
         recorded, plan = decision.response, build_plan(decision.response, (), 0.0)
     else:
         recorded = decision.interaction.response
-        plan = build_plan(recorded, decision.faults, session.config.replay_speed)
+        plan = build_plan(
+            recorded,
+            decision.faults,
+            session.config.replay_speed,
+            source=str(session.path),
+            position=decision.position,
+        )
     return plan, recorded, started + plan.headers_at - time.perf_counter()
 
 

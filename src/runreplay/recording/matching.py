@@ -24,6 +24,10 @@ _MAX_DIFF_LINES = 40
 _MAX_SCORED = 2000
 
 
+_MAX_LINE = 500
+"""Error messages show at most this many characters of one URL or diff line (messages stay readable)."""
+
+
 def body_text(request: RecordedRequest) -> str:
     """The body as a reader wants it in a diff: pretty, key-sorted JSON when it is JSON, else text."""
     if not request.body:
@@ -35,8 +39,13 @@ def body_text(request: RecordedRequest) -> str:
 
 
 def describe(request: RecordedRequest) -> str:
-    """`METHOD URL` on one line."""
-    return f"{request.method} {request.url}"
+    """`METHOD URL` on one line (a URL longer than `_MAX_LINE` characters is cut)."""
+    url = (
+        request.url
+        if len(request.url) <= _MAX_LINE
+        else f"{request.url[:_MAX_LINE]}... ({len(request.url)} characters)"
+    )
+    return f"{request.method[:_MAX_LINE]} {url}"
 
 
 def _score(wanted: RecordedRequest, candidate: RecordedRequest) -> float:
@@ -68,6 +77,10 @@ def _diff(recorded: RecordedRequest, wanted: RecordedRequest) -> list[str]:
         )
     )
     lines += body_diff
+    lines = [
+        line if len(line) <= _MAX_LINE else f"{line[:_MAX_LINE]}... ({len(line)} characters)"
+        for line in lines
+    ]
     if len(lines) > _MAX_DIFF_LINES:
         lines = [*lines[:_MAX_DIFF_LINES], f"... ({len(lines) - _MAX_DIFF_LINES} more diff lines)"]
     return lines

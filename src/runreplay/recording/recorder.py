@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from runreplay.cassette.model import Chunk, Interaction, RecordedRequest, RecordedResponse, StreamError
+from runreplay.recording.replay import cap_message
 
 __all__ = ["StreamRecorder", "qualified_name"]
 
@@ -112,7 +113,7 @@ class StreamRecorder:
         """Note the error that broke the body; it is raised again after the same chunk on replay."""
         if not self._finished and self._error is None:
             self._error = StreamError(
-                type=qualified_name(exc), message=str(exc), after_chunk=len(self._chunks)
+                type=qualified_name(exc), message=cap_message(str(exc)), after_chunk=len(self._chunks)
             )
 
     def _ends_with_done(self) -> bool:

@@ -14,9 +14,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from runreplay.cassette.model import RecordedResponse
+from runreplay.errors import CassetteFormatError
 from runreplay.faults import DropAfter, ErrorEvent, Fault, Stall
 
-__all__ = ["BROKEN_STREAM_MESSAGE", "Data", "Plan", "Raise", "Sleep", "build_plan", "event_ends"]
+__all__ = [
+    "BROKEN_STREAM_MESSAGE",
+    "KNOWN_ERRORS",
+    "MAX_ERROR_MESSAGE",
+    "Data",
+    "Plan",
+    "Raise",
+    "Sleep",
+    "build_plan",
+    "cap_message",
+    "error_kind",
+    "event_ends",
+]
 
 BROKEN_STREAM_MESSAGE = (
     "peer closed connection without sending complete message body (incomplete chunked read)"
@@ -24,6 +37,90 @@ BROKEN_STREAM_MESSAGE = (
 """What a client sees when the server's connection drops mid-body; used for the `drop_after` fault."""
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
+
+MAX_ERROR_MESSAGE = 2000
+"""Recorded and replayed error messages are cut to this many characters (a server can echo anything)."""
+
+
+def _names(kind: str, prefixes: tuple[str, ...], names: str) -> dict[str, str]:
+    """`{prefix.name: kind}` for every prefix and every name in the space-separated `names`."""
+    return {f"{prefix}.{name}" if prefix else name: kind for prefix in prefixes for name in names.split()}
+
+
+_HTTPX = ("httpx", "httpx2")
+KNOWN_ERRORS: dict[str, str] = {
+    **_names(
+        "protocol",
+        _HTTPX,
+        "RemoteProtocolError LocalProtocolError ProtocolError ReadError WriteError ConnectError "
+        "NetworkError TransportError ProxyError DecodingError CloseError",
+    ),
+    **_names("read_timeout", _HTTPX, "ReadTimeout WriteTimeout ConnectTimeout PoolTimeout TimeoutException"),
+    **_names(
+        "protocol",
+        ("requests", "requests.exceptions"),
+        "ConnectionError ChunkedEncodingError ContentDecodingError SSLError ProxyError RequestException",
+    ),
+    **_names("read_timeout", ("requests", "requests.exceptions"), "ReadTimeout ConnectTimeout Timeout"),
+    **_names(
+        "protocol",
+        ("urllib3.exceptions",),
+        "ProtocolError IncompleteRead InvalidChunkLength SSLError NewConnectionError DecodeError "
+        "ResponseNotChunked ProxyError HTTPError",
+    ),
+    **_names("read_timeout", ("urllib3.exceptions",), "ReadTimeoutError ConnectTimeoutError TimeoutError"),
+    **_names(
+        "protocol",
+        ("aiohttp", "aiohttp.client_exceptions"),
+        "ClientPayloadError ServerDisconnectedError ClientConnectionError ClientOSError "
+        "ClientConnectionResetError ClientConnectorError",
+    ),
+    **_names(
+        "read_timeout", ("aiohttp", "aiohttp.client_exceptions"), "ServerTimeoutError SocketTimeoutError"
+    ),
+    **_names(
+        "protocol",
+        ("http.client",),
+        "IncompleteRead RemoteDisconnected BadStatusLine HTTPException LineTooLong",
+    ),
+    **_names(
+        "protocol",
+        ("builtins", "socket", ""),
+        "ConnectionError ConnectionResetError ConnectionAbortedError ConnectionRefusedError "
+        "BrokenPipeError OSError EOFError",
+    ),
+    **_names("read_timeout", ("builtins", "socket", ""), "TimeoutError timeout"),
+    **_names("protocol", ("ssl",), "SSLError SSLEOFError SSLZeroReturnError"),
+}
+"""Every exception type a cassette may name in `error.type`, by name, and how it ends a body.
+
+`protocol` is a broken connection, `read_timeout` a silent one. Adapters raise their own client's
+class of that name when it has one, else their client's class for the kind. Nothing named in a
+cassette is ever imported: a cassette is data, and must not choose what code runs.
+"""
+
+
+def cap_message(message: str, limit: int = MAX_ERROR_MESSAGE) -> str:
+    """`message` cut to `limit` characters, saying how much was left out."""
+    if len(message) <= limit:
+        return message
+    return f"{message[:limit]}… [{len(message) - limit} more characters not shown]"
+
+
+def error_kind(type_name: str, *, source: str = "<cassette>", position: int | None = None) -> str:
+    """`protocol` or `read_timeout` for a recorded error type; CassetteFormatError for any other type."""
+    kind = KNOWN_ERRORS.get(type_name)
+    if kind is None:
+        where = "error.type" if position is None else f"interactions[{position}].response.error.type"
+        raise CassetteFormatError(
+            source,
+            f"{where} is {cap_message(type_name, 100)!r}, which is not a network error runreplay replays "
+            "(a cassette is data: it never names code to import)",
+            expected="a network error of httpx, httpx2, requests, urllib3, aiohttp, http.client or the "
+            "standard library, such as httpx2.RemoteProtocolError (the full list is "
+            "runreplay.recording.replay.KNOWN_ERRORS)",
+        )
+    return kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +139,25 @@ class Data:
 
 @dataclass(frozen=True, slots=True)
 class Raise:
-    """End the body with an error of this kind: `protocol`, `read_timeout` or `recorded` (see `type`)."""
+    """End the body with an error of this kind: `protocol`, `read_timeout` or `recorded` (see `type`).
+
+    For `recorded`, `type` is the recorded name (a key of `KNOWN_ERRORS`) and `recorded_kind` its kind.
+    """
 
     kind: str
     message: str
     type: str | None = None
+    recorded_kind: str = "protocol"
+
+    @property
+    def effective_kind(self) -> str:
+        """`protocol` or `read_timeout`: what the client should see."""
+        return self.recorded_kind if self.kind == "recorded" else self.kind
+
+    @property
+    def class_name(self) -> str | None:
+        """The bare class name of a recorded error (`RemoteProtocolError`), None for other ends."""
+        return self.type.rpartition(".")[2] if self.kind == "recorded" and self.type else None
 
 
 @dataclass(slots=True)
@@ -58,6 +169,11 @@ class Plan:
     stalls: dict[int, float] = field(default_factory=dict)
     end: Raise | None = None
 
+    @property
+    def instant(self) -> bool:
+        """Whether playing takes no time and ends without an error (speed 0, no stalls, no error)."""
+        return self.end is None and not self.stalls and (not self.chunks or self.chunks[-1][0] <= 0.0)
+
     def actions(self, started: float, read_timeout: float | None = None) -> Iterator[Sleep | Data | Raise]:
         """The steps to play, with sleeps computed against the clock so timing does not drift.
 
@@ -65,7 +181,7 @@ class Plan:
         the client's read timeout ends the body with a `read_timeout` error after that timeout, as a
         real silent server would.
         """
-        if not self.stalls and (not self.chunks or self.chunks[-1][0] <= 0.0):
+        if not self.stalls and (not self.chunks or self.chunks[-1][0] <= 0.0):  # see `instant`
             # Instant replay (speed 0, no stalls): no clock reads, no sleeps; just the chunks.
             for _, data in self.chunks:
                 yield Data(data)
@@ -123,13 +239,25 @@ def _error_frame(fault: ErrorEvent) -> bytes:
     return b"event: error\ndata: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
 
 
-def build_plan(response: RecordedResponse, faults: Sequence[Fault], speed: float) -> Plan:
-    """Turn a recorded response, the active stream faults and the replay speed into a `Plan`."""
+def build_plan(
+    response: RecordedResponse,
+    faults: Sequence[Fault],
+    speed: float,
+    *,
+    source: str = "<cassette>",
+    position: int | None = None,
+) -> Plan:
+    """Turn a recorded response, the active stream faults and the replay speed into a `Plan`.
+
+    A recorded error must name a type of `KNOWN_ERRORS` (else `CassetteFormatError`, naming `source`).
+    """
     chunks = [(chunk.offset_ms * speed / 1000.0, chunk.data) for chunk in response.chunks]
     plan = Plan(headers_at=response.headers_ms * speed / 1000.0, chunks=chunks)
     if response.error is not None:
-        plan.chunks = chunks[: response.error.after_chunk]
-        plan.end = Raise("recorded", response.error.message, response.error.type)
+        error = response.error
+        kind = error_kind(error.type, source=source, position=position)
+        plan.chunks = chunks[: error.after_chunk]
+        plan.end = Raise("recorded", cap_message(error.message), error.type, kind)
     for fault in faults:
         if isinstance(fault, Stall):
             plan.stalls[fault.before_chunk] = plan.stalls.get(fault.before_chunk, 0.0) + fault.seconds

@@ -9,7 +9,6 @@ the recording broke.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Iterator
 from email.message import Message
@@ -53,22 +52,19 @@ def _read_timeout(timeout: Any) -> float | None:
 
 
 def _error(end: Raise, url: str) -> Exception:
-    """The urllib3 exception that requests turns into what its users see for this end of a body."""
+    """The urllib3 exception that requests turns into what its users see for this end of a body.
+
+    Only urllib3's own classes are raised, chosen by the kind of the recorded error (see
+    `runreplay.recording.replay.KNOWN_ERRORS`): nothing named in a cassette is imported.
+    """
     from urllib3 import exceptions
 
-    if end.kind == "recorded" and end.type:
-        package, _, name = end.type.rpartition(".")
-        if package.split(".")[0] in ("urllib3", "requests"):
-            try:
-                cls = getattr(importlib.import_module(package), name)
-                return cls(end.message)  # type: ignore[no-any-return]
-            except (ImportError, AttributeError, TypeError):
-                pass
-        kind = "read_timeout" if "timeout" in name.lower() else "protocol"
-    else:
-        kind = end.kind
-    if kind == "read_timeout":
+    if end.effective_kind == "read_timeout":
         return exceptions.ReadTimeoutError(None, url, f"Read timed out. ({end.message})")  # type: ignore[arg-type]
+    if end.class_name == "SSLError" and (end.type or "").startswith("urllib3."):
+        return exceptions.SSLError(end.message)
+    if end.class_name == "ProtocolError" and (end.type or "").startswith("urllib3."):
+        return exceptions.ProtocolError(end.message)
     return exceptions.ProtocolError(f"Connection broken: {end.message}")
 
 
@@ -149,19 +145,38 @@ class _ReplayRaw:
         self._original_response = _OriginalResponse(recorded.headers)
         self._actions = plan.actions(started, read_timeout)
         self._url = url
-        self._pending = b""
+        self._pending: memoryview | None = None  # the unread rest of the current chunk (no copies)
         self._closed = False
 
-    def _next(self) -> bytes | None:
-        """The next recorded chunk, after its due time; None at the end."""
-        if self._pending:
-            data, self._pending = self._pending, b""
-            return data
-        if self._closed:
-            return None
+    def _next(self, limit: int | None = None) -> bytes | None:
+        """Up to `limit` bytes (None: the rest of the current chunk) of the body; None at the end.
+
+        The current chunk is held as a memoryview, so taking a piece copies only that piece: reading a
+        body of any size in small pieces costs time linear in its size.
+        """
+        pending = self._pending
+        if pending is None:
+            if self._closed:
+                return None
+            data = self._advance()
+            if data is None:
+                return None
+            if limit is None or len(data) <= limit:
+                return data
+            pending = memoryview(data)
+        if limit is None or len(pending) <= limit:
+            self._pending = None
+            return pending.tobytes()
+        self._pending = pending[limit:]
+        return pending[:limit].tobytes()
+
+    def _advance(self) -> bytes | None:
+        """The next recorded chunk, after its due time; None at the end (a recorded error is raised)."""
         for action in self._actions:
             if isinstance(action, Data):
-                return action.data
+                if action.data:
+                    return action.data
+                continue
             if isinstance(action, Sleep):
                 time.sleep(action.seconds)
             else:
@@ -172,12 +187,8 @@ class _ReplayRaw:
 
     def stream(self, amt: int | None = 2**16, decode_content: bool | None = None) -> Iterator[bytes]:
         """Yield the recorded chunks, split no finer than `amt` asks for."""
-        while (data := self._next()) is not None:
-            while amt and len(data) > amt:
-                yield data[:amt]
-                data = data[amt:]
-            if data:
-                yield data
+        while (data := self._next(amt or None)) is not None:
+            yield data
 
     def read(
         self, amt: int | None = None, decode_content: bool | None = None, cache_content: bool = False
@@ -186,20 +197,17 @@ class _ReplayRaw:
         parts: list[bytes] = []
         size = 0
         while amt is None or size < amt:
-            data = self._next()
+            data = self._next(None if amt is None else amt - size)
             if data is None:
                 break
-            if amt is not None and size + len(data) > amt:
-                self._pending = data[amt - size :]
-                data = data[: amt - size]
             parts.append(data)
             size += len(data)
-        return b"".join(parts)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def close(self) -> None:
         """Stop playing."""
         self._closed = True
-        self._pending = b""
+        self._pending = None
 
     def release_conn(self) -> None:
         """Nothing to release: no connection was made."""
@@ -276,12 +284,24 @@ class RequestsPatch:
                 plan = build_plan(recorded, (), 0.0)
             else:
                 recorded = decision.interaction.response
-                plan = build_plan(recorded, decision.faults, session.config.replay_speed)
+                plan = build_plan(
+                    recorded,
+                    decision.faults,
+                    session.config.replay_speed,
+                    source=str(session.path),
+                    position=decision.position,
+                )
             wait = started + plan.headers_at - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
             raw = _ReplayRaw(recorded, plan, started, _read_timeout(timeout), request.url)
-            return adapter.build_response(request, raw)
+            response = adapter.build_response(request, raw)
+            if not stream and plan.instant:
+                # requests reads the whole body right away: hand it over as recorded, without copying
+                # it piece by piece (a one-chunk body of any size is then not copied at all).
+                response._content = b"".join(data for _, data in plan.chunks)
+                raw.close()
+            return response
 
         send.__wrapped__ = original  # type: ignore[attr-defined]
         HTTPAdapter.send = send  # type: ignore[method-assign, assignment]

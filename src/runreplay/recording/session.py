@@ -135,6 +135,7 @@ class CassetteSession:
         self._index = CassetteIndex(loaded.interactions, self._key)
         self._last_for_key: dict[object, int] = {}
         self.redactor = redactor_for(config)
+        self._learned: set[str] = set()  # secrets learned from recorded requests (see Redactor.learn)
         self._may_replay = config.replays
         # A cassette written earlier in this same run (another test, or another xdist worker, sharing
         # it by name) is still being recorded: in `once` mode the tests after the first may record too.
@@ -188,7 +189,9 @@ class CassetteSession:
                     interaction = self.cassette.interactions[position]
                     return Replay(interaction, position, self._faults_for(interaction))
             if self._may_record:
-                return Record(self.redactor.request(request), next(self._seq))
+                redacted_request, learned = self.redactor.learn(request)
+                self._learned.update(learned)
+                return Record(redacted_request, next(self._seq))
             error = UnmatchedRequestError(
                 unmatched_message(
                     redacted,
@@ -273,7 +276,9 @@ class CassetteSession:
         """A recorder for the live response to `decision`; it hands its interaction back on finish."""
 
         def on_finish(interaction: Interaction) -> None:
-            interaction.response = self.redactor.response(interaction.response)
+            with self._lock:
+                learned = frozenset(self._learned)
+            interaction.response = self.redactor.response(interaction.response, learned=learned)
             interaction.recorded_at = _now_iso()
             with self._lock:
                 self._new.append((decision.seq, interaction))
@@ -330,8 +335,15 @@ class CassetteSession:
         from runreplay.cassette.format import load, save
         from runreplay.recording.redaction import redaction_config_for
 
+        with self._lock:
+            learned = frozenset(self._learned)
+        if learned:  # a secret learned from a later request may have come back in an earlier response
+            new = [self.redactor.scrub_learned(interaction, learned) for interaction in new]
         findings = scan_cassette(
-            Cassette(interactions=new), config=redaction_config_for(self.config), path=str(self.path)
+            Cassette(interactions=new),
+            config=redaction_config_for(self.config),
+            path=str(self.path),
+            learned=learned,
         )
         if findings:
             raise SecretLeakError(
