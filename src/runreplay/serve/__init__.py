@@ -1,4 +1,4 @@
-"""Cassettes behind a real port: `CassetteServer` replays them to any HTTP client, `RecordingProxy` records them.
+"""Cassettes behind a real port: `CassetteServer` replays them to any client, `RecordingProxy` records.
 
 Both are thin layers over the cassette session (matching, record modes, faults, redaction, atomic
 saves) and run in-process as context managers with a `.base_url`, or from the command line as

@@ -55,7 +55,8 @@ def parse_fault(spec: str) -> Fault:
     factory = _FACTORIES.get(name.strip())
     if factory is None:
         raise ConfigurationError(
-            f"unknown fault {name.strip()!r} in --fault {spec!r}; expected {FAULT_SYNTAX}. See {docs_link('faults')}"
+            f"unknown fault {name.strip()!r} in --fault {spec!r}; expected {FAULT_SYNTAX}. "
+            f"See {docs_link('faults')}"
         )
     arguments: dict[str, Any] = {}
     for pair in _PAIR_SPLIT.split(rest) if rest.strip() else []:

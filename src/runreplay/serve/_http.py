@@ -43,7 +43,7 @@ _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def check_host(host: str, *, allow_any: bool) -> str:
-    """`host` if it is a loopback address (or `allow_any`), else a ConfigurationError saying how to allow it."""
+    """`host` if it is loopback (or `allow_any`), else a ConfigurationError saying how to allow it."""
     if host in _LOOPBACK or host.startswith("127.") or allow_any:
         return host
     raise ConfigurationError(
@@ -245,7 +245,8 @@ class LoopbackServer:
         """A hook run when stopping begins, before open connections are shut down."""
 
     def __enter__(self) -> Self:
-        return self.start()
+        """Start (unless `start()` was already called) for the `with` block."""
+        return self if self._listener is not None else self.start()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -304,7 +305,7 @@ def cors_headers(exchange: Exchange, headers: list[tuple[str, str]]) -> list[tup
 
 
 def answer_preflight(exchange: Exchange) -> bool:
-    """Answer a browser's CORS preflight (OPTIONS with Access-Control-Request-Method); False if it is not one."""
+    """Answer a browser's CORS preflight (OPTIONS + Access-Control-Request-Method); False if not one."""
     if exchange.command != "OPTIONS" or "access-control-request-method" not in exchange.headers:
         return False
     exchange.read_body()

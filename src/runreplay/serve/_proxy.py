@@ -8,6 +8,7 @@ open then is cut there and stored as broken at that point, so replaying it raise
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -22,7 +23,14 @@ from urllib.parse import urlsplit
 from runreplay.errors import ConfigurationError, RunreplayError, UnmatchedRequestError
 from runreplay.recording.config import RECORD_MODES, resolve
 from runreplay.recording.recorder import StreamRecorder
-from runreplay.serve._http import HOP_BY_HOP, Exchange, LoopbackServer, answer_preflight, check_host, cors_headers
+from runreplay.serve._http import (
+    HOP_BY_HOP,
+    Exchange,
+    LoopbackServer,
+    answer_preflight,
+    check_host,
+    cors_headers,
+)
 from runreplay.serve._play import play
 from runreplay.serve._sessions import Record, RecordingBook, Replay
 
@@ -119,10 +127,8 @@ class RecordingProxy(LoopbackServer):
                 item.recorder.finish(complete=False)
             sock = item.connection.sock
             if sock is not None:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(2)
-                except OSError:
-                    pass
 
     def stop(self) -> None:
         """Stop serving, cut open streams, then save the cassette atomically (once)."""
@@ -164,7 +170,9 @@ class RecordingProxy(LoopbackServer):
         if not isinstance(decision, Record):
             replayed = decision.interaction.response if isinstance(decision, Replay) else decision.response
             faults = decision.faults if isinstance(decision, Replay) else ()
-            play(exchange, replayed, faults, speed=0.0, started=started, stopping=self.stopping, cors=self.cors)
+            play(
+                exchange, replayed, faults, speed=0.0, started=started, stopping=self.stopping, cors=self.cors
+            )
             return
         self._forward(exchange, decision, path, headers, body, started)
 
@@ -185,7 +193,7 @@ class RecordingProxy(LoopbackServer):
         body: bytes,
         started: float,
     ) -> None:
-        """Send the request to the target, then pass the response through chunk by chunk while recording it."""
+        """Send the request to the target, then pass the response through chunk by chunk, recording it."""
         connection = self._connect()
         try:
             connection.putrequest(exchange.command, path, skip_host=True, skip_accept_encoding=True)
@@ -274,7 +282,9 @@ class RecordingProxy(LoopbackServer):
         else:
             writer.finish()
 
-    def _error(self, exchange: Exchange, status: int, message: str, *, code: str = "runreplay_record") -> None:
+    def _error(
+        self, exchange: Exchange, status: int, message: str, *, code: str = "runreplay_record"
+    ) -> None:
         if self._log is not None:
             self._log(message.splitlines()[0])
         document = {"error": {"message": message, "type": "runreplay_record", "param": None, "code": code}}

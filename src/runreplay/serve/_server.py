@@ -29,7 +29,9 @@ def cassette_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CASSETTE_SUFFIXES)
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CASSETTE_SUFFIXES
+            )
             if not found:
                 raise ConfigurationError(
                     f"no cassette files (*.yaml, *.yml) under {os.fspath(item)}; expected a folder of "
@@ -95,7 +97,7 @@ class CassetteServer(LoopbackServer):
         self._log = log
 
     def stats(self) -> dict[str, object]:
-        """What `GET /__runreplay__/stats` answers: counts, and per cassette the played / never played positions."""
+        """What `GET /__runreplay__/stats` answers: counts, and per cassette what played and what never."""
         return self.cassettes.stats()
 
     def reset(self) -> None:
@@ -123,7 +125,9 @@ class CassetteServer(LoopbackServer):
             self._json(exchange, 400, {"error": {"message": f"runreplay serve: malformed request: {exc}"}})
             return
         started = time.perf_counter()
-        request = self.cassettes.request(exchange.command, exchange.path, list(exchange.headers.items()), body)
+        request = self.cassettes.request(
+            exchange.command, exchange.path, list(exchange.headers.items()), body
+        )
         try:
             decision = self.cassettes.decide(request)
         except UnmatchedRequestError as exc:

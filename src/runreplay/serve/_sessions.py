@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 SERVE_MATCH_ON = ("method", "path", "query", "body")
-"""What `serve` matches on by default: pytest's default without scheme, host and port, which are the server's own."""
+"""What `serve` matches on by default: pytest's default minus scheme, host and port (the server's own)."""
 
 
 def origin_of(url: str) -> str:
@@ -42,7 +42,7 @@ def origin_of(url: str) -> str:
 
 
 class ServedCassettes:
-    """One or more cassette files replayed as one: identical requests play in file order, then recorded order."""
+    """Cassette files replayed as one: identical requests play in file order, then recorded order."""
 
     def __init__(
         self,
@@ -88,7 +88,9 @@ class ServedCassettes:
         self.session = self._new_session()
         self.requests = self.unmatched = 0
 
-    def request(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> RecordedRequest:
+    def request(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes
+    ) -> RecordedRequest:
         """The request as a recording would hold it: the path on the recorded origin (when there is one)."""
         base = self.origin or "http://runreplay.invalid"
         return RecordedRequest(method=method, url=base + target, headers=headers, body=body)
@@ -181,7 +183,12 @@ class RecordingBook:
     ) -> StreamRecorder:
         """The tee's recorder for a live response: redacted and added to the cassette when it finishes."""
         return self.session.recorder_for(
-            decision, started=started, status=status, reason=reason, http_version=http_version, headers=headers
+            decision,
+            started=started,
+            status=status,
+            reason=reason,
+            http_version=http_version,
+            headers=headers,
         )
 
     def close(self) -> None:
