@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from _serve_clients import Observed, browser, curl_observed, node_fetch, raw_request, require
 
+from _serve_clients import Observed, browser, curl_observed, node_fetch, raw_request, require
 from runreplay.cassette import load
 from runreplay.fakeserver import FakeAssistantsServer
 from runreplay.serve import RecordingProxy
