@@ -6,6 +6,7 @@ the test's own, not computed by the code under test.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -326,3 +327,23 @@ def test_the_command_reports_bad_arguments_with_exit_status_2(
         "'events'; expected NAME:KEY=VALUE,... with NAME one of drop_after, stall, error_event, http_error "
         "(e.g. drop_after:events=3, stall:before_chunk=2,seconds=1.5, http_error:status=429,times=2).\n"
     )
+
+
+def test_a_bodyless_response_keeps_the_connection_usable(tmp_path: Path) -> None:
+    deleted = RecordedResponse(status=204, reason="No Content", headers=[("x-request-id", "req_9")])
+    path = _cassette(
+        tmp_path / "bodyless.yaml",
+        (_request("asst_1", "DELETE", "/v1/threads/thread_1"), deleted),
+        (_request("asst_1", "GET", "/v1/threads/thread_1"), _json({"id": "thread_1"})),
+    )
+    with CassetteServer(path) as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("DELETE", "/v1/threads/thread_1")
+        first = connection.getresponse()
+        first_body = first.read()
+        connection.request("GET", "/v1/threads/thread_1")  # the same kept-alive connection
+        second = connection.getresponse()
+        second_body = second.read()
+        connection.close()
+    assert (first.status, first_body, first.getheader("transfer-encoding")) == (204, b"", None)
+    assert (second.status, second_body) == (200, b'{"id": "thread_1"}')

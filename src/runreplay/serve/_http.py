@@ -56,13 +56,14 @@ def check_host(host: str, *, allow_any: bool) -> str:
 class BodyWriter:
     """Writes a response body piece by piece: chunked framing, or as-is under a Content-Length."""
 
-    def __init__(self, exchange: Exchange, *, chunked: bool) -> None:
+    def __init__(self, exchange: Exchange, *, chunked: bool, bodyless: bool = False) -> None:
         self._exchange = exchange
-        self._chunked = chunked
+        self._chunked = chunked and not bodyless
+        self._bodyless = bodyless
 
     def write(self, data: bytes) -> None:
         """Send `data` now (one HTTP chunk when chunked); empty pieces are skipped (0 ends a body)."""
-        if not data:
+        if not data or self._bodyless:
             return
         wfile = self._exchange.wfile
         if self._chunked:
@@ -129,13 +130,20 @@ class Exchange(http.server.BaseHTTPRequestHandler):
     def start_response(
         self, status: int, reason: str, headers: list[tuple[str, str]], *, length: int | None
     ) -> BodyWriter:
-        """Send the status line and headers (framing headers are ours); `length` None means chunked."""
+        """Send the status line and headers (framing headers are ours); `length` None means chunked.
+
+        A response that never has a body (to HEAD, 1xx, 204, 304) gets no framing header and no body.
+        """
+        bodyless = self.command == "HEAD" or status in (204, 304) or 100 <= status < 200
         lines = [f"{self.protocol_version} {status} {reason or _phrase(status)}\r\n"]
         lines += [f"{name}: {value}\r\n" for name, value in headers if name.lower() not in HOP_BY_HOP]
-        lines.append("transfer-encoding: chunked\r\n" if length is None else f"content-length: {length}\r\n")
+        if not bodyless:
+            lines.append(
+                "transfer-encoding: chunked\r\n" if length is None else f"content-length: {length}\r\n"
+            )
         lines.append(f"connection: {'close' if self.close_connection else 'keep-alive'}\r\n\r\n")
         self.wfile.write("".join(lines).encode("latin-1", "replace"))
-        return BodyWriter(self, chunked=length is None)
+        return BodyWriter(self, chunked=length is None, bodyless=bodyless)
 
     def send_bytes(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
         """A whole response at once, framed by Content-Length."""

@@ -40,6 +40,7 @@ CUT_MESSAGE = "runreplay record stopped while this stream was being recorded; th
 """The error a replay of a stream cut by the proxy's shutdown raises at the cut."""
 
 _READ_SIZE = 65536
+_NOT_FORWARDED = HOP_BY_HOP | {"host", "expect"}
 
 
 def _stream_error(name: str, message: str) -> BaseException:
@@ -155,7 +156,7 @@ class RecordingProxy(LoopbackServer):
             return
         started = time.perf_counter()
         path = self._prefix + exchange.path
-        headers = [(n, v) for n, v in exchange.headers.items() if n.lower() not in HOP_BY_HOP | {"host"}]
+        headers = [(n, v) for n, v in exchange.headers.items() if n.lower() not in _NOT_FORWARDED]
         headers.insert(0, ("Host", self._netloc))
         if body or exchange.command in ("POST", "PUT", "PATCH"):
             headers.append(("Content-Length", str(len(body))))

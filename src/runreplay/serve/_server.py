@@ -125,8 +125,9 @@ class CassetteServer(LoopbackServer):
             self._json(exchange, 400, {"error": {"message": f"runreplay serve: malformed request: {exc}"}})
             return
         started = time.perf_counter()
+        own_origin = "http://" + (exchange.headers.get("host") or self.base_url.removeprefix("http://"))
         request = self.cassettes.request(
-            exchange.command, exchange.path, list(exchange.headers.items()), body
+            exchange.command, exchange.path, list(exchange.headers.items()), body, own_origin=own_origin
         )
         try:
             decision = self.cassettes.decide(request)

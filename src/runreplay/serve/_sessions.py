@@ -8,6 +8,7 @@ as in pytest. Keeping every use of that API here lets it change in one place.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from runreplay.cassette.format import load
 from runreplay.cassette.model import Cassette, Interaction, RecordedRequest
+from runreplay.errors import UnmatchedRequestError
 from runreplay.faults import Fault
 from runreplay.recording.config import CassetteConfig, resolve
 from runreplay.recording.matching import closest, describe
@@ -78,6 +80,7 @@ class ServedCassettes:
         self._label = str(self.files[0]) if len(self.files) == 1 else f"{len(self.files)} cassettes"
         self.requests = 0
         self.unmatched = 0
+        self._counts = threading.Lock()
         self.session = self._new_session()
 
     def _new_session(self) -> CassetteSession:
@@ -85,23 +88,28 @@ class ServedCassettes:
 
     def reset(self) -> None:
         """Start over: every recording may play again, and the counts go back to zero."""
-        self.session = self._new_session()
-        self.requests = self.unmatched = 0
+        with self._counts:
+            self.session = self._new_session()
+            self.requests = self.unmatched = 0
 
     def request(
-        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, *, own_origin: str
     ) -> RecordedRequest:
-        """The request as a recording would hold it: the path on the recorded origin (when there is one)."""
-        base = self.origin or "http://runreplay.invalid"
+        """The request as a recording would hold it: the path on the recorded origin, when all share one."""
+        base = self.origin or own_origin
         return RecordedRequest(method=method, url=base + target, headers=headers, body=body)
 
     def decide(self, request: RecordedRequest) -> Replay | Synthetic:
         """The recording (or injected error) that answers `request`; UnmatchedRequestError if none."""
-        self.requests += 1
+        with self._counts:
+            self.requests += 1
+            session = self.session
         try:
-            decision = self.session.decide(request)
-        except Exception:
-            self.unmatched += 1
+            decision = session.decide(request)
+        except UnmatchedRequestError:
+            with self._counts:
+                self.unmatched += 1
+            session.errors.clear()  # a server answers many; the error went to the client
             raise
         assert not isinstance(decision, Record), "serve never records (record mode none)"
         return decision
