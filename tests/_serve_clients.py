@@ -7,14 +7,18 @@ recording proxy) with what it sees replayed (from the cassette server).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -314,3 +318,34 @@ def browser(api_base: str, body: bytes) -> Rendered:
             tools.close()
     assert state.get("status"), f"the page did not finish streaming: {state}"
     return Rendered(state["events"], state["reads"], state["status"])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run_until_client_done(argv: list[str], port: int, client: Callable[[str], object]) -> tuple[int, object]:
+    """`runreplay ARGV` in this process's main thread; `client(base_url)` runs in a thread, then SIGINT."""
+    results: list[object] = []
+
+    def drive() -> None:
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+                time.sleep(0.05)
+            results.append(client(base_url))
+        finally:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    thread = threading.Thread(target=drive)
+    thread.start()
+    from runreplay.cli import main
+
+    status = main([*argv, "--port", str(port)])
+    thread.join(30)
+    return status, results[0] if results else None

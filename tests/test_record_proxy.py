@@ -24,7 +24,7 @@ import httpx
 import openai
 import pytest
 
-from _serve_clients import raw_request
+from _serve_clients import free_port, raw_request, run_until_client_done
 from runreplay.cassette import load
 from runreplay.errors import ConfigurationError
 from runreplay.fakeserver import FakeAssistantsServer
@@ -334,3 +334,27 @@ def test_the_command_records_until_sigint_then_saves(tmp_path: Path) -> None:
         f"runreplay record: stopped; 1 recorded, 0 replayed; saved to {cassette}",
     ]
     assert load(cassette).interactions[0].response.body == live.body
+
+
+def test_the_command_in_process_records_until_sigint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cassette = tmp_path / "in_process.yaml"
+    port = free_port()
+    with FakeAssistantsServer() as upstream:
+        status, seen = run_until_client_done(
+            ["record", "--target", upstream.url, "--cassette", str(cassette), "--filter-header", "x-tenant"],
+            port,
+            lambda base: raw_request(
+                base,
+                RUNS,
+                _body("asst_1"),
+                headers={"content-type": "application/json", "x-tenant": "acme-7"},
+            ),
+        )
+    out, err = capsys.readouterr()
+    assert status == 0
+    assert out == f"http://127.0.0.1:{port}\n"
+    assert err.splitlines()[-1] == f"runreplay record: stopped; 1 recorded, 0 replayed; saved to {cassette}"
+    assert load(cassette).interactions[0].request.header("x-tenant") == "<REDACTED>"
+    assert seen is not None

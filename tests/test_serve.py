@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from _serve_clients import raw_request
+from _serve_clients import Observed, free_port, raw_request, run_until_client_done
 from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, save
 from runreplay.cli import main
 from runreplay.errors import ConfigurationError
@@ -347,3 +347,21 @@ def test_a_bodyless_response_keeps_the_connection_usable(tmp_path: Path) -> None
         connection.close()
     assert (first.status, first_body, first.getheader("transfer-encoding")) == (204, b"", None)
     assert (second.status, second_body) == (200, b'{"id": "thread_1"}')
+
+
+def test_the_command_in_process_serves_until_sigint(
+    stream_cassette: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    status, seen = run_until_client_done(
+        ["serve", str(stream_cassette)], port, lambda base: raw_request(base, RUNS, _body("asst_1"))
+    )
+    out, err = capsys.readouterr()
+    assert status == 0
+    assert isinstance(seen, Observed)
+    assert seen.chunks == EVENTS
+    assert out == f"http://127.0.0.1:{port}\n"
+    assert (
+        err.splitlines()[-1]
+        == "runreplay serve: stopped; 1 requests, 1 played, 0 unmatched, 0 recordings never played"
+    )
