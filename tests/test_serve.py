@@ -12,10 +12,13 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from _serve_clients import Observed, free_port, raw_request, run_until_client_done
 from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, save
@@ -364,4 +367,42 @@ def test_the_command_in_process_serves_until_sigint(
     assert (
         err.splitlines()[-1]
         == "runreplay serve: stopped; 1 requests, 1 played, 0 unmatched, 0 recordings never played"
+    )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chunks=st.lists(st.binary(min_size=1, max_size=200), max_size=10))
+def test_any_recorded_chunks_arrive_as_the_same_http_chunks(chunks: list[bytes]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = _cassette(Path(folder) / "any.yaml", (_request("asst_1"), _stream(chunks)))
+        with CassetteServer(path) as server:
+            seen = raw_request(server.base_url, RUNS, _body("asst_1"))
+    assert seen.chunks == chunks
+    assert seen.complete
+
+
+_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters=",=\r\n"), min_size=1, max_size=30
+).filter(lambda text: text == text.strip() and text.lower() not in ("none", "null"))
+
+
+@given(
+    events=st.integers(0, 10**6),
+    times=st.none() | st.integers(1, 100),
+    seconds=st.floats(0, 1e6, allow_nan=False),
+    status=st.integers(400, 599),
+    message=_TEXT,
+)
+def test_fault_specs_round_trip_to_the_python_api(
+    events: int, times: int | None, seconds: float, status: int, message: str
+) -> None:
+    assert parse_fault(f"drop_after:events={events},times={times}") == drop_after(events=events, times=times)
+    assert parse_fault(f"stall:before_chunk={events},seconds={seconds!r}") == stall(
+        before_chunk=events, seconds=seconds
+    )
+    assert parse_fault(f"http_error:status={status},message={message}") == http_error(
+        status=status, message=message
+    )
+    assert parse_fault(f"error_event:after={events},message={message},type=server_error") == error_event(
+        after=events, message=message, type="server_error"
     )
