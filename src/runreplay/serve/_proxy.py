@@ -12,17 +12,20 @@ import contextlib
 import http.client
 import json
 import os
+import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
+from runreplay.cassette.model import RecordedRequest
 from runreplay.errors import ConfigurationError, RunreplayError, UnmatchedRequestError
 from runreplay.recording.config import RECORD_MODES, resolve
 from runreplay.recording.recorder import StreamRecorder
+from runreplay.recording.replay import BROKEN_STREAM_MESSAGE
 from runreplay.serve._http import (
     HOP_BY_HOP,
     Exchange,
@@ -129,7 +132,7 @@ class RecordingProxy(LoopbackServer):
             sock = item.connection.sock
             if sock is not None:
                 with contextlib.suppress(OSError):
-                    sock.shutdown(2)
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def stop(self) -> None:
         """Stop serving, cut open streams, then save the cassette atomically (once)."""
@@ -160,8 +163,6 @@ class RecordingProxy(LoopbackServer):
         headers.insert(0, ("Host", self._netloc))
         if body or exchange.command in ("POST", "PUT", "PATCH"):
             headers.append(("Content-Length", str(len(body))))
-        from runreplay.cassette.model import RecordedRequest
-
         request = RecordedRequest(exchange.command, f"{self._scheme}://{self._netloc}{path}", headers, body)
         try:
             decision = self.book.decide(request)
@@ -180,10 +181,15 @@ class RecordingProxy(LoopbackServer):
     def _connect(self) -> http.client.HTTPConnection:
         """A connection to the target with the standard library's own classes (never a recorder's patch)."""
         if self._context is not None:
-            cls: Any = getattr(http.client.HTTPSConnection, "_baseclass", http.client.HTTPSConnection)
-            return cls(self._host_name, self._port_number, timeout=self._timeout, context=self._context)  # type: ignore[no-any-return]
-        cls = getattr(http.client.HTTPConnection, "_baseclass", http.client.HTTPConnection)
-        return cls(self._host_name, self._port_number, timeout=self._timeout)  # type: ignore[no-any-return]
+            secure: Any = getattr(http.client.HTTPSConnection, "_baseclass", http.client.HTTPSConnection)
+            return cast(
+                http.client.HTTPConnection,
+                secure(self._host_name, self._port_number, timeout=self._timeout, context=self._context),
+            )
+        plain: Any = getattr(http.client.HTTPConnection, "_baseclass", http.client.HTTPConnection)
+        return cast(
+            http.client.HTTPConnection, plain(self._host_name, self._port_number, timeout=self._timeout)
+        )
 
     def _forward(
         self,
@@ -207,16 +213,22 @@ class RecordingProxy(LoopbackServer):
             self._error(exchange, 502, f"runreplay record: cannot reach the target {self.target}: {exc}")
             return
         upstream_headers = upstream.getheaders()
-        recorder = self.book.recorder(
-            decision,
-            started=started,
-            status=upstream.status,
-            reason=upstream.reason,
-            http_version="HTTP/1.0" if upstream.version == 10 else "HTTP/1.1",
-            headers=list(upstream_headers),
-        )
-        live = _Live(recorder, connection)
         with self._live_lock:
+            # Registered under the lock that stopping takes after setting `stopping`: a response that
+            # arrives once stopping began is not recorded at all (never stored as if complete).
+            if self.stopping.is_set():
+                connection.close()
+                exchange.close_connection = True
+                return
+            recorder = self.book.recorder(
+                decision,
+                started=started,
+                status=upstream.status,
+                reason=upstream.reason,
+                http_version="HTTP/1.0" if upstream.version == 10 else "HTTP/1.1",
+                headers=list(upstream_headers),
+            )
+            live = _Live(recorder, connection)
             self._live.add(live)
         try:
             self._pass_through(exchange, upstream, upstream_headers, live)
@@ -270,9 +282,7 @@ class RecordingProxy(LoopbackServer):
                 live.recorder.fail(
                     _stream_error(
                         "ReadTimeout" if timeout else "RemoteProtocolError",
-                        "The read operation timed out"
-                        if timeout
-                        else "peer closed connection without sending complete message body",
+                        "The read operation timed out" if timeout else BROKEN_STREAM_MESSAGE,
                     )
                 )
                 live.recorder.finish(complete=False)
