@@ -358,3 +358,60 @@ def test_the_command_in_process_records_until_sigint(
     assert err.splitlines()[-1] == f"runreplay record: stopped; 1 recorded, 0 replayed; saved to {cassette}"
     assert load(cassette).interactions[0].request.header("x-tenant") == "<REDACTED>"
     assert seen is not None
+
+
+def test_a_target_that_drops_mid_stream_is_recorded_broken_after_the_same_chunks(tmp_path: Path) -> None:
+    cassette = tmp_path / "dropped.yaml"
+    with FakeAssistantsServer(drop_after_events=3) as upstream:
+        with RecordingProxy(upstream.url, cassette) as proxy:
+            live = raw_request(proxy.base_url, RUNS, _body("asst_1"))
+    response = load(cassette).interactions[0].response
+    assert (len(live.chunks), live.complete) == (3, False)
+    assert [chunk.data for chunk in response.chunks] == live.chunks
+    assert response.error is not None
+    assert (response.error.type, response.error.after_chunk) == ("httpx.RemoteProtocolError", 3)
+    assert response.error.message == (
+        "peer closed connection without sending complete message body (incomplete chunked read)"
+    )
+    with CassetteServer(cassette) as server:
+        served = raw_request(server.base_url, RUNS, _body("asst_1"))
+    assert (served.chunks, served.complete) == (live.chunks, False)
+
+
+def test_a_client_that_leaves_early_leaves_a_partial_recording(tmp_path: Path) -> None:
+    cassette = tmp_path / "left.yaml"
+    with FakeAssistantsServer(chunk_delay=0.05) as upstream:
+        with RecordingProxy(upstream.url, cassette) as proxy:
+            connection = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=30)
+            connection.request("POST", RUNS, _body("asst_1"), {"content-type": "application/json"})
+            first = connection.getresponse().read1(65536)
+            connection.close()
+            deadline = time.monotonic() + 30
+            while proxy.counts() == (0, 0) and time.monotonic() < deadline:
+                time.sleep(0.05)
+    response = load(cassette).interactions[0].response
+    assert response.chunks[0].data == first
+    assert response.complete is False
+    assert response.error is None
+
+
+def test_once_with_an_existing_cassette_answers_an_unknown_request_with_the_explanation(
+    tmp_path: Path,
+) -> None:
+    cassette = tmp_path / "once.yaml"
+    with FakeAssistantsServer() as upstream:
+        with RecordingProxy(upstream.url, cassette, record_mode="once") as proxy:
+            raw_request(proxy.base_url, RUNS, _body("asst_1"))
+        with RecordingProxy(upstream.url, cassette, record_mode="once") as proxy:
+            known = raw_request(proxy.base_url, RUNS, _body("asst_1"))
+            unknown = raw_request(proxy.base_url, RUNS, _body("asst_2"))
+        calls = len(upstream.requests)
+    assert known.status == 200
+    assert unknown.status == 404
+    error = json.loads(unknown.body)["error"]
+    assert error["code"] == "unmatched_request"
+    assert error["message"].startswith(
+        "runreplay: no recorded response for this request, and record mode 'once' does not record new ones.\n\n"
+        f"  POST {upstream.url}{RUNS}\n"
+    )
+    assert calls == 1

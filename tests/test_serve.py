@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -406,3 +407,20 @@ def test_fault_specs_round_trip_to_the_python_api(
     assert parse_fault(f"error_event:after={events},message={message},type=server_error") == error_event(
         after=events, message=message, type="server_error"
     )
+
+
+def test_a_chunked_request_body_matches_and_a_malformed_one_gets_a_400(stream_cassette: Path) -> None:
+    body = _body("asst_1")
+    chunked = b"%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n" % (5, body[:5], len(body) - 5, body[5:])
+    with CassetteServer(stream_cassette) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            head = b"POST /v1/threads/runs HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
+            sock.sendall(head + b"transfer-encoding: chunked\r\nconnection: close\r\n\r\n" + chunked)
+            answer = b"".join(iter(lambda: sock.recv(65536), b""))
+        bad = raw_request(server.base_url, RUNS, headers={"content-length": "-5"})
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"event: done" in answer
+    assert bad.status == 400
+    assert json.loads(bad.body) == {
+        "error": {"message": "runreplay serve: malformed request: invalid Content-Length -5"}
+    }
