@@ -32,7 +32,10 @@ def require(tool: str) -> str:
     """The path of `tool`; skip the test when it is missing, but fail when env CI is set."""
     found = shutil.which(tool)
     if found is None:
-        message = f"{tool} is not installed (CI installs it: .ci/install-chromium for chromium)"
+        hint = {"chromium": "bash .ci/install-chromium", "node": "apt-get install nodejs"}.get(
+            tool, f"apt-get install {tool}"
+        )
+        message = f"{tool} is not on PATH; install it ({hint}) to run this test (with env CI set, a failure)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
