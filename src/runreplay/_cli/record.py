@@ -72,6 +72,8 @@ def run_record(args: argparse.Namespace, console: Console) -> int:
             proxy.stop()
         except RunreplayError as error:
             raise CommandError(f"record: {error}") from None
+    for problem in proxy.errors:  # a bug while answering: the client saw a dropped connection
+        console.warn(f"runreplay record: internal error:\n{problem}")
     recorded, played = proxy.counts()
     where = f"saved to {args.cassette}" if recorded else "nothing new to save"
     console.err.write(f"runreplay record: stopped; {recorded} recorded, {played} replayed; {where}\n")

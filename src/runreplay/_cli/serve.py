@@ -74,6 +74,8 @@ def run_serve(args: argparse.Namespace, console: Console) -> int:
             "/__runreplay__/stats); Ctrl-C or SIGTERM stops"
         )
         until_signal(console, server.base_url, banner)
+    for problem in server.errors:  # a bug while answering: the client saw a dropped connection
+        console.warn(f"runreplay serve: internal error:\n{problem}")
     stats = server.stats()
     console.err.write(
         f"runreplay serve: stopped; {stats['requests']} requests, {stats['played']} played, "
