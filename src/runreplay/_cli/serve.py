@@ -14,8 +14,6 @@ __all__ = ["add_arguments", "run_serve"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `runreplay serve`."""
-    from runreplay.serve import FAULT_SYNTAX
-
     parser.add_argument("paths", nargs="+", metavar="PATH", help="cassette files or folders (*.yaml, *.yml)")
     parser.add_argument("--port", type=int, default=0, help="TCP port (default 0: any free port)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -27,7 +25,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="0 sends every chunk at once (default), 1 at the recorded times, 2 twice as fast",
     )
     parser.add_argument(
-        "--fault", action="append", default=[], metavar="SPEC", help=f"inject a fault: {FAULT_SYNTAX}"
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject a fault (repeatable): NAME:KEY=VALUE,... with NAME one of drop_after, stall, "
+        "error_event, http_error, e.g. drop_after:events=3",
     )
     parser.add_argument(
         "--match-on",
