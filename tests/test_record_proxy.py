@@ -302,7 +302,8 @@ def test_bad_arguments_say_what_was_expected(tmp_path: Path) -> None:
     )
 
 
-def test_the_command_records_until_sigint_then_saves(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_the_command_records_until_a_signal_then_saves(tmp_path: Path, stop: int) -> None:
     cassette = tmp_path / "cli.yaml"
     with FakeAssistantsServer() as upstream:
         process = subprocess.Popen(
@@ -325,7 +326,7 @@ def test_the_command_records_until_sigint_then_saves(tmp_path: Path) -> None:
             base_url = process.stdout.readline().strip()
             live = raw_request(base_url, RUNS, _body("asst_1"))
         finally:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop)
             _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert err.splitlines() == [

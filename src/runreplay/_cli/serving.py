@@ -17,12 +17,14 @@ _POLL_S = 0.5
 
 @contextmanager
 def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM set `stop` instead of raising, for the block; the old handlers come back after."""
+    """SIGINT, SIGTERM and SIGHUP set `stop` instead of raising or killing; old handlers come back after."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    saved = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # SIGHUP too: closing the terminal must not kill `runreplay record` without its save.
+    wanted = [signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    saved = {sig: signal.signal(sig, handler) for sig in wanted}
     try:
         yield
     finally:
