@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -416,3 +417,34 @@ def test_once_with_an_existing_cassette_answers_an_unknown_request_with_the_expl
         f"  POST {upstream.url}{RUNS}\n"
     )
     assert calls == 1
+
+
+def test_concurrent_streams_are_each_recorded_whole_and_served_back(tmp_path: Path) -> None:
+    cassette = tmp_path / "concurrent.yaml"
+    names = [f"asst_{n}" for n in range(6)]
+    with FakeAssistantsServer(chunk_delay=0.01) as upstream:
+        with RecordingProxy(upstream.url, cassette) as proxy:
+            with ThreadPoolExecutor(max_workers=6) as pool:
+                live = dict(
+                    zip(
+                        names,
+                        pool.map(lambda name: raw_request(proxy.base_url, RUNS, _body(name)), names),
+                        strict=True,
+                    )
+                )
+    recorded = {json.loads(i.request.body)["assistant_id"]: i.response for i in load(cassette).interactions}
+    assert sorted(recorded) == names
+    for name in names:
+        assert [chunk.data for chunk in recorded[name].chunks] == live[name].chunks
+        assert recorded[name].complete
+    with CassetteServer(cassette) as server, ThreadPoolExecutor(max_workers=6) as pool:
+        served = dict(
+            zip(
+                names,
+                pool.map(lambda name: raw_request(server.base_url, RUNS, _body(name)), names),
+                strict=True,
+            )
+        )
+    assert {name: seen.chunks for name, seen in served.items()} == {
+        name: seen.chunks for name, seen in live.items()
+    }
