@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from runreplay._cli.console import Console
 from runreplay._cli.paths import CommandError
-from runreplay._cli.serving import until_signal
+from runreplay._cli.serving import announce_and_wait, stop_on_signals
 from runreplay.errors import RunreplayError
+
+if TYPE_CHECKING:
+    from runreplay.serve import RecordingProxy
 
 __all__ = ["add_arguments", "run_record"]
 
@@ -42,7 +46,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_record(args: argparse.Namespace, console: Console) -> int:
-    """Proxy and record until SIGINT/SIGTERM, then save the cassette atomically."""
+    """Proxy and record until SIGINT/SIGTERM/SIGHUP, then save the cassette atomically."""
+    with stop_on_signals() as stop:
+        proxy = _start_proxy(args, console)
+        try:
+            banner = (
+                f"runreplay record: forwarding {proxy.base_url} to {args.target}, recording into "
+                f"{args.cassette} ({args.record_mode}); Ctrl-C or SIGTERM stops and saves"
+            )
+            announce_and_wait(console, proxy.base_url, banner, stop)
+        finally:
+            try:
+                proxy.stop()
+            except RunreplayError as error:
+                raise CommandError(f"record: {error}") from None
+    for problem in proxy.errors:  # a bug while answering: the client saw a dropped connection
+        console.warn(f"runreplay record: internal error:\n{problem}")
+    recorded, played = proxy.counts()
+    where = f"saved to {args.cassette}" if recorded else "nothing new to save"
+    console.err.write(f"runreplay record: stopped; {recorded} recorded, {played} replayed; {where}\n")
+    return 0
+
+
+def _start_proxy(args: argparse.Namespace, console: Console) -> RecordingProxy:
+    """The running proxy for the command's arguments; a usage error (exit 2) if they cannot work."""
     from runreplay.serve import RecordingProxy
 
     try:
@@ -58,23 +85,6 @@ def run_record(args: argparse.Namespace, console: Console) -> int:
             allow_remote=args.allow_remote,
             log=lambda line: console.warn(f"runreplay record: {line}"),
         )
-        proxy.start()
+        return proxy.start()
     except RunreplayError as error:
         raise CommandError(f"record: {error}") from None
-    try:
-        banner = (
-            f"runreplay record: forwarding {proxy.base_url} to {args.target}, recording into "
-            f"{args.cassette} ({args.record_mode}); Ctrl-C or SIGTERM stops and saves"
-        )
-        until_signal(console, proxy.base_url, banner)
-    finally:
-        try:
-            proxy.stop()
-        except RunreplayError as error:
-            raise CommandError(f"record: {error}") from None
-    for problem in proxy.errors:  # a bug while answering: the client saw a dropped connection
-        console.warn(f"runreplay record: internal error:\n{problem}")
-    recorded, played = proxy.counts()
-    where = f"saved to {args.cassette}" if recorded else "nothing new to save"
-    console.err.write(f"runreplay record: stopped; {recorded} recorded, {played} replayed; {where}\n")
-    return 0

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from runreplay._cli.console import Console
 from runreplay._cli.paths import CommandError
-from runreplay._cli.serving import until_signal
+from runreplay._cli.serving import announce_and_wait, stop_on_signals
 from runreplay.errors import RunreplayError
+
+if TYPE_CHECKING:
+    from runreplay.serve import CassetteServer
 
 __all__ = ["add_arguments", "run_serve"]
 
@@ -50,7 +54,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace, console: Console) -> int:
-    """Serve until SIGINT/SIGTERM, then print what was played and what was never played."""
+    """Serve until SIGINT/SIGTERM/SIGHUP, then print what was played and what was never played."""
+    with stop_on_signals() as stop:
+        server = _start_server(args, console)
+        with server:
+            files = len(server.cassettes.files)
+            banner = (
+                f"runreplay serve: {len(server.cassettes.interactions)} interactions from {files} "
+                f"cassette{'s' if files != 1 else ''} at {server.base_url} (stats: {server.base_url}"
+                "/__runreplay__/stats); Ctrl-C or SIGTERM stops"
+            )
+            announce_and_wait(console, server.base_url, banner, stop)
+    for problem in server.errors:  # a bug while answering: the client saw a dropped connection
+        console.warn(f"runreplay serve: internal error:\n{problem}")
+    stats = server.stats()
+    console.err.write(
+        f"runreplay serve: stopped; {stats['requests']} requests, {stats['played']} played, "
+        f"{stats['unmatched']} unmatched, {stats['never_played']} recordings never played\n"
+    )
+    return 0
+
+
+def _start_server(args: argparse.Namespace, console: Console) -> CassetteServer:
+    """The running server for the command's arguments; a usage error (exit 2) if they cannot work."""
     from runreplay.serve import CassetteServer, parse_fault
 
     try:
@@ -66,22 +92,6 @@ def run_serve(args: argparse.Namespace, console: Console) -> int:
             allow_remote=args.allow_remote,
             log=lambda line: console.warn(f"runreplay serve: {line}"),
         )
-        server.start()
+        return server.start()
     except RunreplayError as error:
         raise CommandError(f"serve: {error}") from None
-    with server:
-        files = len(server.cassettes.files)
-        banner = (
-            f"runreplay serve: {len(server.cassettes.interactions)} interactions from {files} "
-            f"cassette{'s' if files != 1 else ''} at {server.base_url} (stats: {server.base_url}"
-            "/__runreplay__/stats); Ctrl-C or SIGTERM stops"
-        )
-        until_signal(console, server.base_url, banner)
-    for problem in server.errors:  # a bug while answering: the client saw a dropped connection
-        console.warn(f"runreplay serve: internal error:\n{problem}")
-    stats = server.stats()
-    console.err.write(
-        f"runreplay serve: stopped; {stats['requests']} requests, {stats['played']} played, "
-        f"{stats['unmatched']} unmatched, {stats['never_played']} recordings never played\n"
-    )
-    return 0
