@@ -13,13 +13,20 @@ import selectors
 import socket
 import socketserver
 import threading
-from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self, cast
 
 from runreplay.errors import ConfigurationError
 
-__all__ = ["HOP_BY_HOP", "BodyWriter", "Exchange", "LoopbackServer", "check_host"]
+__all__ = [
+    "HOP_BY_HOP",
+    "BodyWriter",
+    "Exchange",
+    "LoopbackServer",
+    "answer_preflight",
+    "check_host",
+    "cors_headers",
+]
 
 HOP_BY_HOP = frozenset(
     {
@@ -259,6 +266,7 @@ class LoopbackServer:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        """Stop when the `with` block ends."""
         self.stop()
 
     def _accept_loop(self) -> None:
@@ -326,6 +334,3 @@ def answer_preflight(exchange: Exchange) -> bool:
     ]
     exchange.send_bytes(204, headers, b"")
     return True
-
-
-Answer = Callable[[Exchange], None]
