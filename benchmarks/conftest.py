@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 _MEDIANS: dict[str, dict[str, float]] = {}
-_BASELINES = ("vcrpy", "openai-sdk", "mocktransport")
+_BASELINES = ("vcrpy", "openai-sdk", "mocktransport", "http.server")
 
 
 @pytest.fixture

@@ -348,8 +348,8 @@ def test_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:
         2,
         [],
         [
-            "runreplay: unknown command 'frobnicate'; expected one of inspect, audit, validate, import, demo. "
-            "Run 'runreplay --help' for usage"
+            "runreplay: unknown command 'frobnicate'; expected one of inspect, audit, validate, import, demo, serve, "
+            "record. Run 'runreplay --help' for usage"
         ],
     )
 

@@ -22,7 +22,7 @@ from runreplay._version import __version__
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS = ("inspect", "audit", "validate", "import", "demo")
+_COMMANDS = ("inspect", "audit", "validate", "import", "demo", "serve", "record")
 
 _EPILOG = """\
 exit status: 0 all is well; 1 audit found a secret, validate a problem, or demo a mismatch;
@@ -111,7 +111,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="record and replay a pytest example suite instead (default: the repository's examples/); "
         "its conftest reads RUNREPLAY_EXAMPLE_BASE_URL",
     )
+    _serving_commands(command)
     return parser
+
+
+def _serving_commands(command: Callable[..., _Parser]) -> None:
+    """`serve` and `record`: cassettes behind a real port (see `runreplay.serve`)."""
+    from runreplay._cli import record, serve
+
+    serve.add_arguments(
+        command("serve", "replay cassettes over HTTP on 127.0.0.1 to any client, until Ctrl-C", _serve)
+    )
+    record.add_arguments(
+        command("record", "a reverse proxy that records what passes through into a cassette", _record)
+    )
+
+
+def _serve(args: argparse.Namespace, console: Console) -> int:
+    """`runreplay serve PATH... [--port N] [--replay-speed X] [--fault SPEC]...`."""
+    from runreplay._cli.serve import run_serve
+
+    return run_serve(args, console)
+
+
+def _record(args: argparse.Namespace, console: Console) -> int:
+    """`runreplay record --target URL --cassette FILE [--port N] [--record-mode MODE]`."""
+    from runreplay._cli.record import run_record
+
+    return run_record(args, console)
 
 
 def _inspect(args: argparse.Namespace, console: Console) -> int:

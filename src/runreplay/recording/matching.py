@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from runreplay.cassette.model import Cassette, RecordedRequest
+from runreplay.cassette.model import Cassette, Interaction, RecordedRequest
 from runreplay.errors import docs_link
 from runreplay.recording.config import CassetteConfig
 
-__all__ = ["body_text", "describe", "unmatched_message"]
+__all__ = ["body_text", "closest", "describe", "unmatched_message"]
 
 _MAX_CANDIDATES = 3
 _MAX_DIFF_LINES = 40
@@ -59,6 +59,17 @@ def _score(wanted: RecordedRequest, candidate: RecordedRequest) -> float:
     if wanted.body or candidate.body:
         score += 2.0 * difflib.SequenceMatcher(None, wanted.body[:4000], candidate.body[:4000]).quick_ratio()
     return score
+
+
+def closest(
+    request: RecordedRequest, interactions: Sequence[Interaction], *, limit: int = _MAX_CANDIDATES
+) -> list[int]:
+    """Positions of the `limit` recordings most like `request`, best first (ties: recorded order)."""
+    scored = sorted(
+        ((_score(request, i.request), p) for p, i in enumerate(interactions[:_MAX_SCORED])),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    return [position for _, position in scored[:limit]]
 
 
 def _diff(recorded: RecordedRequest, wanted: RecordedRequest) -> list[str]:
@@ -135,13 +146,10 @@ def unmatched_message(
             "  * otherwise record the extra request: run with --record-mode=new_episodes",
         ]
     else:
-        scored = sorted(
-            ((_score(request, i.request), p) for p, i in enumerate(interactions[:_MAX_SCORED])),
-            key=lambda pair: (-pair[0], pair[1]),
-        )[:_MAX_CANDIDATES]
-        if scored:
+        nearest = closest(request, interactions)
+        if nearest:
             head += ["", "Closest recorded requests:"]
-            for _, position in scored:
+            for position in nearest:
                 state = "played" if position in played else "not played"
                 recorded = interactions[position].request
                 head.append(f"  #{position} {describe(recorded)} ({state})")

@@ -117,7 +117,9 @@ class CassetteSession:
         *,
         test: str | None = None,
         run_id: str | None = None,
+        cassette: Cassette | None = None,
     ) -> None:
+        """`cassette`, when given, is used instead of reading `path` (`runreplay serve` merges files)."""
         from runreplay.cassette.format import load
         from runreplay.cassette.index import CassetteIndex, make_key_function
         from runreplay.recording.redaction import redactor_for
@@ -126,10 +128,13 @@ class CassetteSession:
         self.config = config
         self.test = test
         self.run_id = run_id
-        self.existed = self.path.exists()
+        self.existed = cassette is not None or self.path.exists()
         self._lock = threading.RLock()
         self._seq = itertools.count()
-        loaded = load(self.path) if self.existed and config.record_mode != "rewrite" else Cassette()
+        if cassette is not None:
+            loaded = cassette
+        else:
+            loaded = load(self.path) if self.existed and config.record_mode != "rewrite" else Cassette()
         self.cassette = loaded
         self._key = make_key_function(config.match_on)
         self._index = CassetteIndex(loaded.interactions, self._key)

@@ -1,0 +1,48 @@
+"""What `runreplay serve` and `runreplay record` share: start a server, print its URL, run until a signal."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from runreplay._cli.console import Console
+
+__all__ = ["announce_and_wait", "stop_on_signals"]
+
+_POLL_S = 0.5
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event that SIGINT, SIGTERM and SIGHUP set instead of raising or killing, for the block.
+
+    Installed before the server starts, so a signal that comes early still stops it cleanly (and
+    `record` still saves); the old handlers come back after. SIGHUP too: closing the terminal must
+    not kill `runreplay record` without its save.
+    """
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    wanted = [signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    saved = {sig: signal.signal(sig, handler) for sig in wanted}
+    try:
+        yield stop
+    finally:
+        for sig, old in saved.items():
+            signal.signal(sig, old)
+
+
+def announce_and_wait(console: Console, base_url: str, banner: str, stop: threading.Event) -> None:
+    """Print `base_url` alone on stdout (scripts read that line) and `banner` on stderr, then block
+    until `stop` is set."""
+    console.out.write(base_url + "\n")
+    console.out.flush()
+    console.err.write(banner + "\n")
+    console.err.flush()
+    while not stop.wait(_POLL_S):
+        pass

@@ -1,0 +1,166 @@
+"""`CassetteServer`: cassettes behind a real port, for clients outside the Python test process."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from runreplay.cassette.audit import CASSETTE_SUFFIXES
+from runreplay.errors import ConfigurationError, UnmatchedRequestError
+from runreplay.faults import Fault
+from runreplay.serve._http import Exchange, LoopbackServer, answer_preflight, check_host, cors_headers
+from runreplay.serve._play import play
+from runreplay.serve._sessions import SERVE_MATCH_ON, Replay, ServedCassettes
+
+__all__ = ["STATS_PATH", "CassetteServer", "cassette_files"]
+
+STATS_PATH = "/__runreplay__/stats"
+RESET_PATH = "/__runreplay__/reset"
+_JSON = [("content-type", "application/json")]
+
+
+def cassette_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Each file as given, and the cassettes (*.yaml, *.yml) under each folder, sorted; each file once."""
+    files: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CASSETTE_SUFFIXES
+            )
+            if not found:
+                raise ConfigurationError(
+                    f"no cassette files (*.yaml, *.yml) under {os.fspath(item)}; expected a folder of "
+                    "cassettes. Check the path, or record some first (pytest --record-mode=once)."
+                )
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ConfigurationError(
+                f"no such cassette file or folder: {os.fspath(item)}; expected a cassette file or a folder "
+                "of them. Check the path, or record it first (pytest --record-mode=once)."
+            )
+    seen: set[Path] = set()
+    unique = []
+    for file in files:
+        if file.resolve() not in seen:
+            seen.add(file.resolve())
+            unique.append(file)
+    if not unique:
+        raise ConfigurationError("no cassettes given; expected at least one cassette file or folder.")
+    return unique
+
+
+class CassetteServer(LoopbackServer):
+    """Replays cassettes over HTTP on 127.0.0.1, chunk by chunk, to any client (a browser, Node, curl).
+
+    Use it as a context manager and point the client at `base_url` (plus the API's path, e.g. `/v1`):
+
+        with CassetteServer("cassettes/test_app", replay_speed=1) as server:
+            run_frontend_tests(api_base=server.base_url + "/v1")
+
+    Matching is the session's (`match_on`, default method, path, query and body), identical requests
+    play in recorded order, and `faults` are `runreplay.faults` specs. An unmatched request gets a 404
+    JSON error naming the closest recordings; `GET /__runreplay__/stats` tells what was played and
+    what was never played, and `POST /__runreplay__/reset` starts over.
+    """
+
+    def __init__(
+        self,
+        *paths: str | os.PathLike[str],
+        port: int = 0,
+        host: str = "127.0.0.1",
+        replay_speed: float = 0.0,
+        faults: Sequence[Fault] = (),
+        match_on: Sequence[str] = SERVE_MATCH_ON,
+        allow_playback_repeats: bool = False,
+        cors: bool = True,
+        allow_remote: bool = False,
+        options: Mapping[str, Any] | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        super().__init__(host=check_host(host, allow_any=allow_remote), port=port, name="runreplay-serve")
+        self.cassettes = ServedCassettes(
+            cassette_files(paths),
+            replay_speed=replay_speed,
+            faults=faults,
+            match_on=match_on,
+            allow_playback_repeats=allow_playback_repeats,
+            options=options,
+        )
+        self.cors = cors
+        self._log = log
+
+    def stats(self) -> dict[str, object]:
+        """What `GET /__runreplay__/stats` answers: counts, and per cassette what played and what never."""
+        return self.cassettes.stats()
+
+    def reset(self) -> None:
+        """Let every recording play again (what `POST /__runreplay__/reset` does)."""
+        self.cassettes.reset()
+
+    def answer(self, exchange: Exchange) -> None:
+        """Answer one request: the control paths, a CORS preflight, or a recording."""
+        path = exchange.path.split("?", 1)[0]
+        if path == STATS_PATH:
+            exchange.read_body()
+            self._json(exchange, 200, self.stats())
+            return
+        if path == RESET_PATH and exchange.command == "POST":
+            exchange.read_body()
+            self.reset()
+            self._json(exchange, 200, {"reset": True})
+            return
+        if self.cors and answer_preflight(exchange):
+            return
+        try:
+            body = exchange.read_body()
+        except ValueError as exc:
+            exchange.close_connection = True
+            self._json(exchange, 400, {"error": {"message": f"runreplay serve: malformed request: {exc}"}})
+            return
+        started = time.perf_counter()
+        own_origin = "http://" + (exchange.headers.get("host") or self.base_url.removeprefix("http://"))
+        request = self.cassettes.request(
+            exchange.command, exchange.path, list(exchange.headers.items()), body, own_origin=own_origin
+        )
+        try:
+            decision = self.cassettes.decide(request)
+        except UnmatchedRequestError as exc:
+            if self._log is not None:
+                self._log(f"unmatched: {exchange.command} {exchange.path}")
+            error = {
+                "message": str(exc),
+                "type": "runreplay_unmatched_request",
+                "param": None,
+                "code": "unmatched_request",
+                "closest": self.cassettes.closest(request),
+            }
+            self._json(exchange, 404, {"error": error}, [("x-runreplay", "unmatched")])
+            return
+        if isinstance(decision, Replay):
+            response, faults = decision.interaction.response, decision.faults
+            speed = self.cassettes.config.replay_speed
+        else:
+            response, faults, speed = decision.response, (), 0.0
+        play(
+            exchange,
+            response,
+            faults,
+            speed=speed,
+            started=started,
+            stopping=self.stopping,
+            cors=self.cors,
+        )
+
+    def _json(
+        self, exchange: Exchange, status: int, document: object, extra: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        body = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+        headers = [*_JSON, *extra]
+        exchange.send_bytes(status, cors_headers(exchange, headers) if self.cors else headers, body)
