@@ -54,7 +54,7 @@ class BodyText(str):
 class Commented(str):
     """A mapping key written with a ``# reason`` comment line above it (`reason` is one line)."""
 
-    __slots__ = ("reason",)
+    reason: str
 
     def __new__(cls, key: str, reason: str) -> Commented:
         """`key` as it is written, remembering the `reason` for the comment."""
