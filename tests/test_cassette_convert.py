@@ -21,8 +21,8 @@ from runreplay.cassette.convert import from_vcrpy_data
 from runreplay.errors import CassetteFormatError
 
 STREAM = b'event: thread.created\ndata: {"id":"thread_1"}\n\nevent: done\ndata: [DONE]\n\n'
-V = "cannot load cassette vcr.yaml"
-FIX = ". Fix or delete the file and record it again (--record-mode=rewrite); nothing was loaded from it."
+V = "cannot import vcrpy cassette vcr.yaml"
+FIX = ". Nothing was converted: fix that part of the file and import it again."
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -280,6 +280,6 @@ class TestErrors:
         with pytest.raises(CassetteFormatError) as info:
             from_vcrpy(path)
         assert str(info.value) == (
-            f"cannot load cassette {path}: the file is not UTF-8 text (invalid start byte at byte 15); "
+            f"cannot import vcrpy cassette {path}: the file is not UTF-8 text (invalid start byte at byte 15); "
             "expected a vcrpy cassette (YAML or JSON text)" + FIX
         )

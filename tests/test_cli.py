@@ -719,8 +719,8 @@ def test_import_refuses_a_runreplay_cassette_and_a_broken_file(
     assert status == 2
     assert err == [
         f"runreplay: import: {golden} already is a runreplay cassette; nothing to convert",
-        f"runreplay: import: cannot load cassette {broken}: interactions is 3 (an integer); expected a list of "
-        "interactions" + FIX,
+        f"runreplay: import: cannot import vcrpy cassette {broken}: interactions is 3 (an integer); expected a "
+        "list of interactions. Nothing was converted: fix that part of the file and import it again.",
     ]
     assert out == ["import: wrote 0 cassettes; 2 not converted (see above)"]
     assert run(capsys, "import", str(tmp_path / "missing.yaml"))[2] == [

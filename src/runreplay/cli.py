@@ -94,10 +94,20 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="FILE|DIR",
-        help="where to write: a file for one cassette, else a folder (NAME.yaml, keeping sub-folders); "
-        "default: next to each source as NAME.runreplay.yaml",
+        help="where to write: FILE.yaml for one cassette, else a folder (NAME.yaml, keeping sub-folders; "
+        "for pytest-recording's layout, the cassette folder); default: where runreplay's plugin looks for "
+        "the same test (pytest-recording's layout), else next to each source as NAME.runreplay.yaml",
     )
     importer.add_argument("--force", action="store_true", help="overwrite files that already exist")
+    importer.add_argument(
+        "--rootdir", metavar="DIR", help="the pytest rootdir (default: found as pytest finds it)"
+    )
+    importer.add_argument(
+        "--cassette-dir",
+        metavar="DIR",
+        default="cassettes",
+        help="the runreplay_cassette_dir ini value, relative to the rootdir (default: cassettes)",
+    )
 
     demo = command(
         "demo", "record from the embedded server, then replay with the network blocked (no API key)", _demo
@@ -154,7 +164,9 @@ def _import(args: argparse.Namespace, console: Console) -> int:
     """`runreplay import PATH... [-o FILE|DIR] [--force]`."""
     from runreplay._cli.importer import run_import
 
-    return run_import(args.paths, args.output, args.force, console)
+    return run_import(
+        args.paths, args.output, args.force, console, rootdir=args.rootdir, cassette_dir=args.cassette_dir
+    )
 
 
 def _demo(args: argparse.Namespace, console: Console) -> int:
