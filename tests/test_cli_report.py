@@ -12,6 +12,7 @@ import os
 import shutil
 import struct
 import subprocess
+import tempfile
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -66,21 +67,21 @@ def chromium() -> str:
 
 def screenshot(chromium: str, page: Path, target: Path, size: str = "1000,900") -> list[str]:
     """Open `page` in headless Chromium and save a screenshot; returns the console lines it logged."""
-    profile = target.parent / f"{target.stem}-profile"
-    result = subprocess.run(
-        [
-            chromium,
-            *_FLAGS,
-            f"--user-data-dir={profile}",
-            f"--window-size={size}",
-            f"--screenshot={target}",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="runreplay-chromium-") as profile:
+        result = subprocess.run(
+            [
+                chromium,
+                *_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={size}",
+                f"--screenshot={target}",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert result.returncode == 0, result.stderr[-2000:]
     assert target.is_file()
     return [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
