@@ -471,7 +471,8 @@ def _pair(old: Cassette, new: Cassette) -> Iterator[tuple[int | None, int | None
     for position, item in enumerate(new.interactions):
         found = index.take_request(item.request)
         pairs[position] = found[0] if found is not None else None
-    left = [p for p in range(len(old.interactions)) if p not in set(pairs.values())]
+    taken = set(pairs.values())
+    left = [p for p in range(len(old.interactions)) if p not in taken]
     changed: set[int] = set()
 
     def loose(key: Callable[[RecordedRequest], Hashable], mark: bool) -> None:
