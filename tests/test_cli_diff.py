@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from typing import Any
 
 import openai
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, save
 from runreplay.cassette.diff import VOLATILE_FIELDS, diff_cassettes
@@ -233,6 +236,8 @@ def _call(arguments: dict[str, Any], name: str = "get_weather") -> dict[str, Any
     [
         ({"id": "a", "created": 1, "value": 1}, {"id": "b", "created": 2, "value": 1}, 0),
         ({"value": 1}, {"value": 2}, 1),
+        ({"value": 1}, {"value": True}, 1),
+        ({"value": 1}, {"value": 1.0}, 1),
         ({"value": 1}, {"value": 1, "more": True}, 2),
         (_call({"city": "Paris"}), _call({"city": "Lyon"}), 1),
         (_call({"city": "Paris"}), _call({"town": "Paris"}), 2),
@@ -287,3 +292,52 @@ def test_the_readme_diff_example_is_real_output(
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
     block = readme.split("<!-- diff-example -->\n```text\n", 1)[1].split("```", 1)[0]
     assert block == "$ runreplay diff old.yaml new.yaml\n" + "\n".join(out) + f"\n$ echo $?\n{status}\n"
+
+
+keys = st.sampled_from(["id", "run_id", "created_at", "created", "name", "value", "status", "items"])
+scalars = st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=4)
+bodies = st.dictionaries(
+    keys,
+    st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+        max_leaves=8,
+    ),
+    max_size=5,
+)
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [leaf for key, item in value.items() for leaf in _leaves(item, (*path, key))]
+    if isinstance(value, list):
+        return [leaf for index, item in enumerate(value) for leaf in _leaves(item, (*path, index))]
+    return [path]
+
+
+def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy = value.copy()
+    copy[path[0]] = _replace(value[path[0]], path[1:], new)
+    return copy
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=bodies, data=st.data())
+def test_a_changed_leaf_is_volatile_only_under_a_volatile_key(
+    body: dict[str, Any], data: st.DataObject
+) -> None:
+    assert diff_cassettes(_cassette(body), _cassette(body)).level == 0
+    leaves = [path for path in _leaves(body) if path and isinstance(path[-1], str)]
+    if not leaves:
+        return
+    path = data.draw(st.sampled_from(leaves))
+    old = functools.reduce(lambda value, key: value[key], path, body)
+    new = data.draw(scalars.filter(lambda value: value != old or type(value) is not type(old)))
+    if new == old and type(new) is type(old):
+        return
+    volatile = path[-1] in ("id", "run_id", "created_at", "created")
+    assert diff_cassettes(_cassette(body), _cassette(_replace(body, path, new))).level == (
+        0 if volatile else 1
+    )

@@ -365,8 +365,17 @@ class CassetteDiff:
         }
 
 
-def _compare_values(what: str, old: Any, new: Any, level: int, changes: list[Change]) -> None:
+def _same(old: Any, new: Any) -> bool:
+    """Equal as JSON: `true` is not `1`, and `1.0` is not `1` (Python's == says they are)."""
     if old != new:
+        return False
+    return old is new or json.dumps(old, sort_keys=True, default=str) == json.dumps(
+        new, sort_keys=True, default=str
+    )
+
+
+def _compare_values(what: str, old: Any, new: Any, level: int, changes: list[Change]) -> None:
+    if not _same(old, new):
         changes.append(Change(level, what, old, new))
 
 
