@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, save
+from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, load, save
 from runreplay.cassette.diff import VOLATILE_FIELDS, diff_cassettes
 from runreplay.cli import main
 from runreplay.fakeserver import FakeAssistantsServer
@@ -341,3 +341,23 @@ def test_a_changed_leaf_is_volatile_only_under_a_volatile_key(
     assert diff_cassettes(_cassette(body), _cassette(_replace(body, path, new))).level == (
         0 if volatile else 1
     )
+
+
+def test_one_event_dropped_mid_stream_changes_shape(
+    capsys: pytest.CaptureFixture[str], recordings: dict[str, tuple[Path, Live]], tmp_path: Path
+) -> None:
+    base = recordings["base"][0]
+    cassette = load(base)
+    response = cassette.interactions[0].response
+    dropped = next(
+        i for i, chunk in enumerate(response.chunks) if b"event: thread.run.step.created" in chunk.data
+    )
+    del response.chunks[dropped]  # the server chunks one event per chunk
+    edited = tmp_path / "edited.yaml"
+    save(edited, cassette)
+    status, out, _ = run(capsys, "diff", str(base), str(edited))
+    assert status == 2
+    assert out[1:3] == [
+        "  #0→#0 POST /v1/threads/runs (200): shape changed",
+        f"      ! event types: -#{dropped + 1} thread.run.step.created",
+    ]

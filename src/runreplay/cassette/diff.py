@@ -43,6 +43,8 @@ __all__ = [
     "Change",
     "PairDiff",
     "ResponseView",
+    "ToolCall",
+    "compare_responses",
     "diff_cassettes",
     "view_response",
 ]
