@@ -87,7 +87,7 @@ def _timeline(view: StreamView, interaction: Interaction) -> str:
         return round(_LEFT + span * min(max(ms / end, 0.0), 1.0), 2)
 
     parts = [
-        f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height}" '
+        f'<svg class="timeline" width="{_WIDTH}" height="{height}" '
         f'viewBox="0 0 {_WIDTH} {height}" role="img" aria-label="timeline of {len(view.events)} events">'
     ]
     for row, lane in enumerate(lanes):
