@@ -361,3 +361,41 @@ def test_one_event_dropped_mid_stream_changes_shape(
         "  #0→#0 POST /v1/threads/runs (200): shape changed",
         f"      ! event types: -#{dropped + 1} thread.run.step.created",
     ]
+
+
+def _chat_stream(words: list[str], arguments: str, name: str = "get_weather") -> Cassette:
+    """A chat completions stream: text deltas, a tool call streamed in fragments, a usage chunk, [DONE]."""
+
+    def chunk(delta: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": "chatcmpl_1",
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": delta}],
+        }
+
+    call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": name, "arguments": ""}}
+    parts = [chunk({"content": word}) for word in words]
+    parts.append(chunk({"tool_calls": [call]}))
+    half = len(arguments) // 2
+    for fragment in (arguments[:half], arguments[half:]):
+        parts.append(chunk({"tool_calls": [{"index": 0, "function": {"arguments": fragment}}]}))
+    usage = {"prompt_tokens": 9, "completion_tokens": len(words), "total_tokens": 9 + len(words)}
+    parts.append({"id": "chatcmpl_1", "object": "chat.completion.chunk", "choices": [], "usage": usage})
+    body = "".join(f"data: {json.dumps(part)}\n\n" for part in parts) + "data: [DONE]\n\n"
+    response = RecordedResponse(
+        200, "OK", headers=[("content-type", "text/event-stream")], chunks=[Chunk(body.encode(), 3.0)]
+    )
+    request = RecordedRequest("POST", "https://api.example/v1/chat/completions", [], b'{"stream":true}')
+    return Cassette([Interaction(request, response)])
+
+
+def test_chat_completion_streams() -> None:
+    base = _chat_stream(["Hello", " there"], '{"city": "Paris"}')
+    reworded = diff_cassettes(base, _chat_stream(["Hi", " there", "!"], '{"city": "Paris"}'))
+    assert [(c.level, c.what, c.old, c.new) for c in reworded.pairs[0].changes] == [
+        (1, "text", "Hello there", "Hi there!"),
+        (1, "usage", "9 prompt + 2 completion", "9 prompt + 3 completion"),
+    ]
+    assert diff_cassettes(base, _chat_stream(["Hello", " there"], '{"city": "Lyon"}')).level == 1
+    assert diff_cassettes(base, _chat_stream(["Hello", " there"], '{"town": "Paris"}')).level == 2
+    assert diff_cassettes(base, _chat_stream(["Hello", " there"], '{"city": "Paris"}', "get_time")).level == 2

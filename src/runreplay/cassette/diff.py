@@ -15,8 +15,9 @@ Every change has a level, and the verdict is the highest:
   the status, the content type, JSON fields added or removed, the event types or their order, how a
   stream ended (complete, partial or cut by an error), tool-call names or argument keys.
 
-Runs of the same delta event (``thread.message.delta``, ``response.output_text.delta``, …) count as
-one event type, since a different wording is streamed in a different number of deltas.
+Runs of the same delta event (``thread.message.delta``, ``response.output_text.delta``, chat
+completion chunks, …) count as one event type, since a different wording is streamed in a different
+number of deltas; tool calls streamed in fragments (chat completions) are assembled before comparing.
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ class ResponseView:
     content_type: str
     headers: dict[str, list[str]]
     events: list[str] = field(default_factory=list)
+    deltas: list[bool] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
     volatile: dict[str, Any] = field(default_factory=dict)
     text: str = ""
@@ -155,8 +157,9 @@ class ResponseView:
     def event_shape(self) -> list[str]:
         """The event types with runs of the same delta event counted once."""
         shape: list[str] = []
-        for name in self.events:
-            if not (shape and shape[-1] == name and name.endswith(".delta")):
+        for index, name in enumerate(self.events):
+            delta = self.deltas[index] if index < len(self.deltas) else name.endswith(".delta")
+            if not (delta and index and self.events[index - 1] == name and shape[-1] == name):
                 shape.append(name)
         return shape
 
@@ -235,6 +238,25 @@ def _delta_text(name: str, data: Any) -> str:
     return ""
 
 
+def _chat_call_deltas(data: Any, found: dict[Hashable, ToolCall], order: list[Hashable]) -> None:
+    """Assemble a chat completion stream's tool calls from their deltas (name, then argument fragments)."""
+    choices = data.get("choices") if isinstance(data, dict) else None
+    for choice in choices if isinstance(choices, list) else []:
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        calls = delta.get("tool_calls") if isinstance(delta, dict) else None
+        for call in calls if isinstance(calls, list) else []:
+            function = call.get("function") if isinstance(call, dict) else None
+            if not isinstance(function, dict):
+                continue
+            key = ("chat", choice.get("index"), call.get("index"))
+            if key not in found:
+                order.append(key)
+                found[key] = ToolCall("", "")
+            known = found[key]
+            name = known.name + str(function.get("name") or "")
+            found[key] = ToolCall(name, str(known.arguments) + str(function.get("arguments") or ""))
+
+
 def _body_text(value: Any) -> str:
     """The answer text of a non-streamed JSON body: chat message, Responses output or Assistants message."""
     if not isinstance(value, dict):
@@ -288,8 +310,14 @@ def view_response(response: RecordedResponse) -> ResponseView:
         for event in events:
             view.events.append(event.event)
             data = _parse(event.data)
-            if event.event.endswith(".delta") or (isinstance(data, dict) and "choices" in data):
+            delta = event.event.endswith(".delta") or (isinstance(data, dict) and "choices" in data)
+            view.deltas.append(delta)
+            if delta:
                 view.text += _delta_text(event.event, data)
+                _chat_call_deltas(data, calls, order)
+                found = usage_of(data)  # a chat stream's last chunk carries the usage
+                if found is not None:
+                    view.usage = found[1]
                 continue
             _flatten(data, f"events[{kept}:{event.event}]", view)
             _calls_in(data, calls, order)
@@ -308,7 +336,10 @@ def view_response(response: RecordedResponse) -> ResponseView:
             view.usage = found[1] if found is not None else None
         else:
             view.raw_text = body.decode("utf-8", "replace")
-    view.tool_calls = [calls[key] for key in order]
+    view.tool_calls = [
+        ToolCall(call.name, _arguments(call.arguments)) if isinstance(key, tuple) else call
+        for key, call in ((key, calls[key]) for key in order)
+    ]
     return view
 
 
