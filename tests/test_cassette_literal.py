@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -132,3 +134,11 @@ def test_any_text_round_trips_and_is_literal_when_it_can_be(backend: str, body: 
         assert lines[0].startswith("      text: |"), lines
     if why_not_literal(body) is not None:
         assert lines[0].startswith("      # text is quoted, not a literal block: "), lines
+
+
+def test_dumps_in_several_threads_keep_their_own_blocks() -> None:
+    cassettes = [cassette_of(f"thread {n} \U0001f642\n".encode() * (n + 1)) for n in range(8)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        texts = list(pool.map(lambda c: [dumps(c) for _ in range(20)], cassettes))
+    for cassette, dumped in zip(cassettes, texts, strict=True):
+        assert all(loads(text) == cassette for text in dumped)

@@ -5,20 +5,20 @@ ends in a space. LibYAML counts every character outside the Basic Multilingual P
 ideographs) as unprintable, and both emitters refuse tabs and trailing spaces, so such a body became one
 escaped double-quoted line (``"b \\U0001F642"``). Yet a literal block holds all of these verbatim.
 
-So for such a string the dumper writes a placeholder line (an ASCII token that carries the text) as a
-literal block, and `finish` splices the real lines in after dumping, with the block header YAML needs
-(``|``, ``|-`` or ``|+`` for the trailing line ends, plus an indentation indicator when the text starts
-with a space, a tab or a line break). Text that no literal block can hold (CR line ends, control characters,
-Unicode line separators, a byte-order mark) stays double-quoted, and a ``#`` comment above it says why;
-so does a body kept as base64.
+So for such a string the dumper writes a placeholder line (an ASCII token with the index of the text,
+kept per thread until the dump ends) as a literal block, and `finish` splices the real lines in after
+dumping, with the block header YAML needs (``|``, ``|-`` or ``|+`` for the trailing line ends, plus an
+indentation indicator when the text starts with a space, a tab or a line break). Text that no literal
+block can hold (CR line ends, control characters, Unicode line separators, a byte-order mark) stays
+double-quoted, and a ``#`` comment above it says why; so does a body kept as base64.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import secrets
+import threading
 from typing import Any
 
 from yaml.nodes import Node
@@ -37,12 +37,19 @@ _NOT_BLOCK = re.compile(
 # What makes the emitters refuse a literal block although one holds it: characters beyond the BMP and
 # tabs (LibYAML), and spaces at the end of a line.
 _REFUSED = re.compile("[\t\U00010000-\U0010ffff]| \n| $")
-_BLOCK = re.compile(r"\|-\n( *)" + re.escape(_TOKEN) + r"b([A-Za-z0-9_=-]*)")
-_COMMENT = re.compile(r"^( *)" + re.escape(_TOKEN) + r"c([0-9]+)-([a-z0-9_]+):", re.MULTILINE)
-# A placeholder in flow context (a header pair), which the emitter quotes instead of writing a block.
-_QUOTED = re.compile('"' + re.escape(_TOKEN) + r'b([A-Za-z0-9_=-]*)"')
+# The placeholders, found in one pass: a literal block; a block in flow context (a header pair),
+# which the emitter quotes instead; a key with a comment.
+_PLACEHOLDER = re.compile(
+    rf"\|-\n(?P<indent> *){_TOKEN}b(?P<block>[0-9]+)"
+    rf'|"{_TOKEN}b(?P<quoted>[0-9]+)"'
+    rf"|^(?P<lead> *){_TOKEN}c(?P<reason>[0-9]+)-(?P<key>[a-z0-9_]+):",
+    re.MULTILINE,
+)
 _REASONS: dict[str, int] = {}
 """Each comment ever written, numbered (short keys stay simple keys; there are few distinct reasons)."""
+_REASON_TEXTS: list[str] = []
+_PENDING = threading.local()
+"""Per thread, the texts of the blocks of the dump under way (placeholders carry their index)."""
 
 
 class BodyText(str):
@@ -63,12 +70,11 @@ class Commented(str):
         return value
 
 
-def _encode(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode("utf-8", "surrogatepass")).decode("ascii")
-
-
-def _decode(token: str) -> str:
-    return base64.urlsafe_b64decode(token).decode("utf-8", "surrogatepass")
+def _pending() -> list[str]:
+    texts: list[str] | None = getattr(_PENDING, "texts", None)
+    if texts is None:
+        texts = _PENDING.texts = []
+    return texts
 
 
 def why_not_literal(text: str) -> str | None:
@@ -92,7 +98,9 @@ def represent_block(dumper: Any, data: str) -> Node | None:
         return None
     if "\n" not in data and not isinstance(data, BodyText):
         return None
-    node: Node = dumper.represent_scalar(_STR, f"{_TOKEN}b{_encode(data)}", style="|")
+    texts = _pending()
+    texts.append(str(data))
+    node: Node = dumper.represent_scalar(_STR, f"{_TOKEN}b{len(texts) - 1}", style="|")
     return node
 
 
@@ -104,7 +112,10 @@ def _represent_body(dumper: Any, data: BodyText) -> Node:
 
 
 def _represent_commented(dumper: Any, data: Commented) -> Node:
-    number = _REASONS.setdefault(data.reason, len(_REASONS))
+    number = _REASONS.get(data.reason)
+    if number is None:
+        number = _REASONS[data.reason] = len(_REASON_TEXTS)
+        _REASON_TEXTS.append(data.reason)
     node: Node = dumper.represent_scalar(_STR, f"{_TOKEN}c{number}-{data}", style="")
     return node
 
@@ -115,8 +126,8 @@ def register(dumper: Any) -> None:
     dumper.add_representer(Commented, _represent_commented)
 
 
-def _block(match: re.Match[str]) -> str:
-    indent, text = match.group(1), _decode(match.group(2))
+def _block(indent: str, text: str) -> str:
+    """`text` as a literal block (header and lines) whose lines are indented by `indent`."""
     header = "|2" if text[0] in " \n\t" else "|"
     if not text.endswith("\n"):
         header += "-"
@@ -126,19 +137,20 @@ def _block(match: re.Match[str]) -> str:
     return header + "\n" + "\n".join(indent + line if line else "" for line in core.split("\n"))
 
 
-def _comment(match: re.Match[str]) -> str:
-    indent = match.group(1)
-    reason = next(text for text, number in _REASONS.items() if number == int(match.group(2)))
-    return f"{indent}# {reason}\n{indent}{match.group(3)}:"
-
-
-def _quoted(match: re.Match[str]) -> str:
-    """The text double-quoted: only line feeds, tabs and printables, escaped alike by JSON and YAML."""
-    return json.dumps(_decode(match.group(1)), ensure_ascii=False)
-
-
 def finish(text: str) -> str:
     """The dumped YAML `text` with every placeholder replaced by its literal block or comment."""
+    texts = _pending()
+    _PENDING.texts = []  # the next dump starts afresh (also after a dump that raised)
     if _TOKEN not in text:
         return text
-    return _COMMENT.sub(_comment, _QUOTED.sub(_quoted, _BLOCK.sub(_block, text)))
+
+    def replace(match: re.Match[str]) -> str:
+        if match["block"] is not None:
+            return _block(match["indent"], texts[int(match["block"])])
+        if match["quoted"] is not None:
+            # Only line feeds, tabs and printables: escaped alike by JSON and YAML double quotes.
+            return json.dumps(texts[int(match["quoted"])], ensure_ascii=False)
+        lead = match["lead"]
+        return f"{lead}# {_REASON_TEXTS[int(match['reason'])]}\n{lead}{match['key']}:"
+
+    return _PLACEHOLDER.sub(replace, text)
