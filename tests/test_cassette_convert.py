@@ -21,8 +21,8 @@ from runreplay.cassette.convert import from_vcrpy_data
 from runreplay.errors import CassetteFormatError
 
 STREAM = b'event: thread.created\ndata: {"id":"thread_1"}\n\nevent: done\ndata: [DONE]\n\n'
-V = "cannot load cassette vcr.yaml"
-FIX = ". Fix or delete the file and record it again (--record-mode=rewrite); nothing was loaded from it."
+V = "cannot import vcrpy cassette vcr.yaml"
+FIX = ". Nothing was converted: fix that part of the file and import it again."
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -280,6 +280,88 @@ class TestErrors:
         with pytest.raises(CassetteFormatError) as info:
             from_vcrpy(path)
         assert str(info.value) == (
-            f"cannot load cassette {path}: the file is not UTF-8 text (invalid start byte at byte 15); "
+            f"cannot import vcrpy cassette {path}: the file is not UTF-8 text (invalid start byte at byte 15); "
             "expected a vcrpy cassette (YAML or JSON text)" + FIX
         )
+
+
+# ------------------------------------------------------------- real-world shapes (tests/_import_shapes.py)
+
+SHAPES = Path(__file__).resolve().parent / "data" / "import_shapes"
+
+
+def test_the_committed_shapes_are_what_the_generator_writes() -> None:
+    from _import_shapes import shapes
+
+    assert {path.name: path.read_bytes() for path in SHAPES.iterdir()} == shapes()
+
+
+@pytest.mark.parametrize("name", ["vcrpy.yaml.gz", "vcrpy.json.gz", "pydantic_ai.yaml", "httpx_content.yaml"])
+def test_every_shape_imports_with_its_bodies(name: str) -> None:
+    from _import_shapes import PLAIN_REQUEST, RUN, SSE, STREAM_REQUEST, URL
+
+    streamed, plain = from_vcrpy(SHAPES / name).interactions
+    assert (streamed.request.method, streamed.request.url) == ("POST", URL)
+    assert json.loads(streamed.request.body) == STREAM_REQUEST
+    assert json.loads(plain.request.body) == PLAIN_REQUEST
+    assert streamed.response.is_event_stream
+    assert streamed.response.body == SSE.encode()
+    assert len(streamed.response.chunks) == 3  # one per event
+    assert json.loads(plain.response.body) == RUN
+
+
+def test_an_unknown_key_where_a_body_belongs_is_an_error() -> None:
+    path = SHAPES / "unknown_body_key.yaml"
+    with pytest.raises(CassetteFormatError) as info:
+        from_vcrpy(path)
+    assert str(info.value) == (
+        f"cannot import vcrpy cassette {path}: interactions[1].response has the unknown key 'json_body' (a body "
+        "or another field this importer does not know); expected only the keys status, headers, body, "
+        "parsed_body, content, url, http_version (a body as body: or pydantic-ai's parsed_body:). Nothing was "
+        "converted: fix that part of the file and import it again."
+    )
+
+
+@pytest.mark.parametrize(
+    ("response", "problem"),
+    [
+        (
+            {"status": {"code": 200}, "body": {"text": "lost"}},
+            "interactions[0].response.body has the unknown key 'text' (a body or another field this importer "
+            "does not know); expected only the keys string (a body as body: or pydantic-ai's parsed_body:)",
+        ),
+        (
+            {"status": {"code": 200}, "body": {"string": "a"}, "parsed_body": {}},
+            "interactions[0].response has both body and parsed_body; expected one body (body, parsed_body or "
+            "content)",
+        ),
+    ],
+)
+def test_body_conflicts_are_errors(response: dict[str, object], problem: str) -> None:
+    text = json.dumps({"interactions": [{"request": {"method": "GET", "uri": "/"}, "response": response}]})
+    with pytest.raises(CassetteFormatError) as info:
+        from_vcrpy_data(text, path="vcr.yaml")
+    assert str(info.value) == f"{V}: {problem}{FIX}"
+
+
+def test_a_request_with_body_and_parsed_body_is_an_error() -> None:
+    request = {"method": "POST", "uri": "/", "body": "{}", "parsed_body": {}}
+    text = json.dumps({"interactions": [{"request": request, "response": {"status": {"code": 200}}}]})
+    with pytest.raises(CassetteFormatError) as info:
+        from_vcrpy_data(text, path="vcr.yaml")
+    assert (
+        str(info.value)
+        == f"{V}: interactions[0].request has both body and parsed_body; expected one of them{FIX}"
+    )
+
+
+def test_a_cut_gzip_file_is_an_import_error(tmp_path: Path) -> None:
+    path = tmp_path / "cut.yaml.gz"
+    path.write_bytes((SHAPES / "vcrpy.yaml.gz").read_bytes()[:40])
+    with pytest.raises(CassetteFormatError) as info:
+        from_vcrpy(path)
+    assert str(info.value) == (
+        f"cannot import vcrpy cassette {path}: the gzip data cannot be read (Compressed file ended before the "
+        "end-of-stream marker was reached); expected a whole gzip file (.gz). Nothing was converted: fix that "
+        "part of the file and import it again."
+    )

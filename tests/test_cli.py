@@ -63,6 +63,7 @@ class Recording:
         self.origin = origin
         self.streamed = streamed
         self.text = text
+        self.usage: tuple[int, ...] = ()
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +89,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
             tool_outputs=[{"tool_call_id": call.id, "output": "22 C"} for call in calls],
         ) as manager:
             manager.until_done()
+            tool_run = manager.get_final_run()
         client.beta.threads.create_and_run(assistant_id="asst_1", thread=THREAD)
         origin = server.url
     text = "".join(
@@ -97,7 +99,14 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
         for block in event.data.delta.content or []
         if block.type == "text" and block.text is not None and block.text.value is not None
     )
-    return Recording(path, origin, [event.event for event in events], text)
+    recording = Recording(path, origin, [event.event for event in events], text)
+    # What the SDK saw: the usage of the streamed run and of the tool run (the queued run has none).
+    usages = [events[-1].data.usage, tool_run.usage]
+    recording.usage = tuple(
+        sum(getattr(u, name) for u in usages)
+        for name in ("prompt_tokens", "completion_tokens", "total_tokens")
+    )  # type: ignore[union-attr]
+    return recording
 
 
 def _stream(events: list[sse.Event]) -> list[bytes]:
@@ -204,7 +213,11 @@ def test_inspect_draws_ascii_bars_when_stdout_is_not_utf8(golden: Path) -> None:
 def test_inspect_of_a_real_recording(capsys: pytest.CaptureFixture[str], recording: Recording) -> None:
     status, out, err = run(capsys, "inspect", str(recording.path))
     assert (status, err) == (0, [])
-    assert out[0] == f"{recording.path}: 4 interactions, 3 streams on {recording.origin}"
+    prompt, completion, total = recording.usage
+    assert out[0] == (
+        f"{recording.path}: 4 interactions, 3 streams on {recording.origin}; recorded usage {prompt} prompt + "
+        f"{completion} completion = {total} tokens"
+    )
     assert (
         out[1]
         == "  #  method  url                                                          status  bytes  chunks  events  duration  flags"
@@ -239,7 +252,8 @@ def test_inspect_json_is_the_machine_readable_document(
     status, out, err = run(capsys, "inspect", str(recording.path), "--json")
     assert (status, err) == (0, [])
     document = json.loads("\n".join(out))
-    assert list(document) == ["path", "format_version", "meta", "interactions"]
+    assert list(document) == ["path", "format_version", "meta", "usage", "interactions"]
+    assert tuple(document["usage"].values()) == recording.usage
     first, *_, last = document["interactions"]
     assert list(first) == [
         "index",
@@ -348,8 +362,8 @@ def test_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:
         2,
         [],
         [
-            "runreplay: unknown command 'frobnicate'; expected one of inspect, audit, validate, import, demo, serve, "
-            "record. Run 'runreplay --help' for usage"
+            "runreplay: unknown command 'frobnicate'; expected one of inspect, audit, validate, import, demo, diff, "
+            "report, serve, record. Run 'runreplay --help' for usage"
         ],
     )
 
@@ -719,8 +733,8 @@ def test_import_refuses_a_runreplay_cassette_and_a_broken_file(
     assert status == 2
     assert err == [
         f"runreplay: import: {golden} already is a runreplay cassette; nothing to convert",
-        f"runreplay: import: cannot load cassette {broken}: interactions is 3 (an integer); expected a list of "
-        "interactions" + FIX,
+        f"runreplay: import: cannot import vcrpy cassette {broken}: interactions is 3 (an integer); expected a "
+        "list of interactions. Nothing was converted: fix that part of the file and import it again.",
     ]
     assert out == ["import: wrote 0 cassettes; 2 not converted (see above)"]
     assert run(capsys, "import", str(tmp_path / "missing.yaml"))[2] == [

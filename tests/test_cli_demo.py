@@ -84,7 +84,11 @@ def test_demo_records_replays_blocked_and_matches(capsys: pytest.CaptureFixture[
         r" {11}the replay matched the live run: 3 steps, \d+ streamed events identical", out[10]
     )
     # Then the cassette's timeline, as `inspect` shows it.
-    assert out[12] == f"{keep / 'demo.yaml'}: 4 interactions, 3 streams on http://127.0.0.1:{port[1]}"
+    assert re.fullmatch(
+        rf"{re.escape(str(keep / 'demo.yaml'))}: 4 interactions, 3 streams on http://127\.0\.0\.1:{port[1]}; "
+        r"recorded usage \d+ prompt \+ \d+ completion = \d+ tokens",
+        out[12],
+    )
     assert out[13].split() == [
         "#",
         "method",

@@ -120,7 +120,8 @@ def test_a_file_cut_at_any_offset_never_loads(recording: Recording) -> None:
                 or "incomplete UTF-8 octet sequence" in error.problem
             ), error.problem
     assert len(cuts) > 3000
-    assert problems["invalid YAML"] > 1000
+    # Bodies are literal blocks (issue 12), so most cuts leave valid YAML that the end marker refuses.
+    assert problems["invalid YAML"] > 100
     assert {
         "invalid YAML",
         "the file is empty",

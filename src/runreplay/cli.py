@@ -22,7 +22,7 @@ from runreplay._version import __version__
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS = ("inspect", "audit", "validate", "import", "demo", "serve", "record")
+_COMMANDS = ("inspect", "audit", "validate", "import", "demo", "diff", "report", "serve", "record")
 
 _EPILOG = """\
 exit status: 0 all is well; 1 audit found a secret, validate a problem, or demo a mismatch;
@@ -94,10 +94,20 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="FILE|DIR",
-        help="where to write: a file for one cassette, else a folder (NAME.yaml, keeping sub-folders); "
-        "default: next to each source as NAME.runreplay.yaml",
+        help="where to write: FILE.yaml for one cassette, else a folder (NAME.yaml, keeping sub-folders; "
+        "for pytest-recording's layout, the cassette folder); default: where runreplay's plugin looks for "
+        "the same test (pytest-recording's layout), else next to each source as NAME.runreplay.yaml",
     )
     importer.add_argument("--force", action="store_true", help="overwrite files that already exist")
+    importer.add_argument(
+        "--rootdir", metavar="DIR", help="the pytest rootdir (default: found as pytest finds it)"
+    )
+    importer.add_argument(
+        "--cassette-dir",
+        metavar="DIR",
+        default="cassettes",
+        help="the runreplay_cassette_dir ini value, relative to the rootdir (default: cassettes)",
+    )
 
     demo = command(
         "demo", "record from the embedded server, then replay with the network blocked (no API key)", _demo
@@ -111,8 +121,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="record and replay a pytest example suite instead (default: the repository's examples/); "
         "its conftest reads RUNREPLAY_EXAMPLE_BASE_URL",
     )
+    _add_review_commands(command)
     _serving_commands(command)
     return parser
+
+
+def _add_review_commands(command: Callable[..., _Parser]) -> None:
+    """`diff` and `report`: reviewing recordings (issue 12)."""
+    diff = command(
+        "diff",
+        "compare two recordings: exit 0 same (volatile fields and timing only), 1 content, 2 shape changed",
+        _diff,
+    )
+    diff.add_argument("old", metavar="OLD", help="the earlier cassette file")
+    diff.add_argument("new", metavar="NEW", help="the re-recorded cassette file")
+    diff.add_argument("--json", action="store_true", help="print a machine-readable JSON document instead")
+    report = command(
+        "report", "write one self-contained HTML page: timelines, answers, tool calls, usage", _report
+    )
+    report.add_argument("paths", nargs="+", metavar="PATH", help="cassette files or folders (*.yaml, *.yml)")
+    report.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write")
+
+
+def _diff(args: argparse.Namespace, console: Console) -> int:
+    """`runreplay diff OLD NEW [--json]`."""
+    from runreplay._cli.diff import run_diff
+
+    return run_diff(args.old, args.new, args.json, console)
+
+
+def _report(args: argparse.Namespace, console: Console) -> int:
+    """`runreplay report PATH... -o FILE`."""
+    from runreplay._cli.report import run_report
+
+    return run_report(args.paths, args.output, console)
 
 
 def _serving_commands(command: Callable[..., _Parser]) -> None:
@@ -181,7 +223,9 @@ def _import(args: argparse.Namespace, console: Console) -> int:
     """`runreplay import PATH... [-o FILE|DIR] [--force]`."""
     from runreplay._cli.importer import run_import
 
-    return run_import(args.paths, args.output, args.force, console)
+    return run_import(
+        args.paths, args.output, args.force, console, rootdir=args.rootdir, cassette_dir=args.cassette_dir
+    )
 
 
 def _demo(args: argparse.Namespace, console: Console) -> int:

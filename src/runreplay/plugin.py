@@ -328,3 +328,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     """One line of cassette counts, then the cassettes with never-played interactions."""
     for line in config.stash[_SUMMARY].lines(config.rootpath):
         terminalreporter.write_line(line)
+    from runreplay.recording.usage_line import usage_line  # the recorded tokens replays did not spend
+
+    if (usage := usage_line(config.stash[_SUMMARY].stats.values())) is not None:
+        terminalreporter.write_line(usage)

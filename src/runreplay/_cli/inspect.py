@@ -12,6 +12,7 @@ from runreplay._cli.console import Style
 from runreplay._cli.timeline import StreamView, body_summary, decode_stream, duration_ms, summarize
 from runreplay.cassette import FORMAT_VERSION, Cassette, Interaction
 from runreplay.cassette.model import RecordedResponse
+from runreplay.cassette.usage import cassette_usage
 from runreplay.sse import Truncated
 
 __all__ = ["document", "format_ms", "render"]
@@ -177,9 +178,15 @@ def render(cassette: Cassette, path: str, style: Style, *, unicode: bool = True)
     total = len(cassette.interactions)
     origins = {_origin(item.request.url) for item in cassette.interactions}
     where = f" on {origins.pop()}" if len(origins) == 1 else ""
+    usage = cassette_usage(cassette)
+    spent = (
+        f"; recorded usage {usage.prompt} prompt + {usage.completion} completion = {usage.total} tokens"
+        if usage
+        else ""
+    )
     lines = [
         style(f"{path}: {total} interaction{'s' if total != 1 else ''}", "bold")
-        + f", {streams} stream{'s' if streams != 1 else ''}{where}"
+        + f", {streams} stream{'s' if streams != 1 else ''}{where}{spent}"
     ]
     if not total:
         return lines
@@ -233,9 +240,15 @@ def document(cassette: Cassette, path: str) -> dict[str, Any]:
                 ],
             }
         )
+    usage = cassette_usage(cassette)
     return {
         "path": path,
         "format_version": FORMAT_VERSION,
         "meta": cassette.meta,
+        "usage": {
+            "prompt_tokens": usage.prompt,
+            "completion_tokens": usage.completion,
+            "total_tokens": usage.total,
+        },
         "interactions": interactions,
     }

@@ -1,4 +1,8 @@
-"""Import vcrpy cassettes (YAML or JSON, as vcrpy 9.x and pytest-recording write them).
+"""Import vcrpy cassettes (YAML or JSON, plain or gzipped, as vcrpy 9.x and pytest-recording write them).
+
+Also read: pydantic-ai's JSON-body serializer, which stores a JSON body as ``parsed_body:`` (a YAML
+mapping) in place of ``body:``, and old vcrpy httpx recordings that kept the response body as
+``content:``. Any other key where a body belongs is an error, so a body is never silently dropped.
 
 vcrpy keeps neither chunk boundaries nor timing, so they are made up the only faithful way there is:
 an SSE body (``text/event-stream``) becomes one chunk per event, all at 0 ms, so that replay hands
@@ -8,9 +12,11 @@ the HTTP version is taken to be HTTP/1.1 and ``recorded_at`` is left empty (vcrp
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
+import zlib
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,7 +27,30 @@ from runreplay.cassette.format import save
 from runreplay.cassette.model import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse
 from runreplay.errors import CassetteFormatError
 
-__all__ = ["convert_vcrpy_file", "from_vcrpy", "from_vcrpy_data"]
+__all__ = ["ImportFormatError", "convert_vcrpy_file", "from_vcrpy", "from_vcrpy_data"]
+
+_REQUEST_KEYS = ("method", "uri", "body", "headers", "parsed_body")
+_RESPONSE_KEYS = ("status", "headers", "body", "parsed_body", "content", "url", "http_version")
+
+
+class ImportFormatError(CassetteFormatError):
+    """A vcrpy cassette that cannot be imported: names the file, the place and what was expected."""
+
+    def __init__(
+        self, path: str, problem: str, *, line: int | None = None, expected: str | None = None
+    ) -> None:
+        super().__init__(path, problem, line=line, expected=expected)
+        where = path if line is None else f"{path}, line {line}"
+        message = f"cannot import vcrpy cassette {where}: {problem}"
+        if expected:
+            message += f"; expected {expected}"
+        message += ". Nothing was converted: fix that part of the file and import it again."
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        """The import message (not the 'record it again' advice of a runreplay cassette)."""
+        return str(self.args[0])
+
 
 # The end of an SSE event: a line end followed by a blank line (CR, LF or CRLF each).
 _EVENT_END = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
@@ -69,7 +98,7 @@ class _Converter:
         self.path = path
 
     def fail(self, where: str, problem: str, expected: str) -> NoReturn:
-        raise CassetteFormatError(self.path, f"{where} {problem}", expected=expected)
+        raise ImportFormatError(self.path, f"{where} {problem}", expected=expected)
 
     def mapping(self, value: Any, where: str, required: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -108,21 +137,54 @@ class _Converter:
                 headers.append((str(name), self.text(item, f"{where}[{name!r}]")))
         return headers
 
+    def known_keys(self, value: dict[str, Any], where: str, known: tuple[str, ...]) -> None:
+        """Refuse a key this importer does not know: it may hold a body that would otherwise be lost."""
+        for key in value:
+            if key not in known:
+                self.fail(
+                    where,
+                    f"has the unknown key {key!r} (a body or another field this importer does not know)",
+                    f"only the keys {', '.join(known)} (a body as body: or pydantic-ai's parsed_body:)",
+                )
+
+    def parsed(self, value: Any) -> bytes:
+        """A pydantic-ai ``parsed_body``: the JSON value, serialized the way its deserializer does."""
+        return json.dumps(value).encode("utf-8")
+
+    def request_body(self, request: dict[str, Any], where: str) -> bytes:
+        if "parsed_body" in request:
+            if "body" in request:
+                self.fail(where, "has both body and parsed_body", "one of them")
+            return self.parsed(request["parsed_body"])
+        return self.body(request.get("body"), f"{where}.body")
+
+    def response_body(self, response: dict[str, Any], where: str) -> bytes:
+        forms = [key for key in ("body", "parsed_body", "content") if key in response]
+        if len(forms) > 1:
+            self.fail(where, f"has both {forms[0]} and {forms[1]}", "one body (body, parsed_body or content)")
+        if "parsed_body" in response:
+            return self.parsed(response["parsed_body"])
+        if "content" in response:
+            return self.body(response["content"], f"{where}.content")
+        body = response.get("body")
+        if isinstance(body, dict):
+            self.known_keys(body, f"{where}.body", ("string",))
+            return self.body(body.get("string"), f"{where}.body.string")
+        return self.body(body, f"{where}.body")
+
     def interaction(self, value: Any, where: str) -> Interaction:
         item = self.mapping(value, where, ("request", "response"))
         request = self.mapping(item["request"], f"{where}.request", ("method", "uri"))
         response = self.mapping(item["response"], f"{where}.response", ("status",))
+        self.known_keys(request, f"{where}.request", _REQUEST_KEYS)
+        self.known_keys(response, f"{where}.response", _RESPONSE_KEYS)
         status = self.mapping(response["status"], f"{where}.response.status", ("code",))
         code = status["code"]
         if not isinstance(code, int) or isinstance(code, bool):
             self.fail(
                 f"{where}.response.status.code", f"is {_kind(code)}", "an integer HTTP status such as 200"
             )
-        body = response.get("body")
-        if isinstance(body, dict):
-            raw = self.body(body.get("string"), f"{where}.response.body.string")
-        else:
-            raw = self.body(body, f"{where}.response.body")
+        raw = self.response_body(response, f"{where}.response")
         recorded = RecordedResponse(
             status=code,
             reason=self.text(status.get("message") or "", f"{where}.response.status.message"),
@@ -138,7 +200,7 @@ class _Converter:
                 method=self.text(request["method"], f"{where}.request.method"),
                 url=self.text(request["uri"], f"{where}.request.uri"),
                 headers=self.headers(request.get("headers"), f"{where}.request.headers"),
-                body=self.body(request.get("body"), f"{where}.request.body"),
+                body=self.request_body(request, f"{where}.request"),
             ),
             recorded,
         )
@@ -184,13 +246,13 @@ def from_vcrpy_data(data: bytes | str, *, path: str = "<string>") -> Cassette:
     """The cassette in the text of a vcrpy cassette file (YAML or JSON); `path` names it in errors."""
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     if not text.strip():
-        raise CassetteFormatError(path, "the file is empty", expected="a vcrpy cassette (YAML or JSON)")
+        raise ImportFormatError(path, "the file is empty", expected="a vcrpy cassette (YAML or JSON)")
     if text.lstrip().startswith("{"):
         try:
             document = json.loads(text)
         except ValueError as error:
             line = getattr(error, "lineno", None)
-            raise CassetteFormatError(
+            raise ImportFormatError(
                 path, f"invalid JSON: {error}", line=line, expected="a vcrpy JSON cassette"
             ) from None
     else:
@@ -199,27 +261,34 @@ def from_vcrpy_data(data: bytes | str, *, path: str = "<string>") -> Cassette:
             document = yaml.load(text, Loader=_VcrpyLoader)  # a SafeLoader subclass
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
-            raise CassetteFormatError(
+            raise ImportFormatError(
                 path,
                 f"cannot read the YAML: {error.problem or error}",
                 line=mark.line + 1 if mark else None,
                 expected="a vcrpy YAML cassette (only the safe tags vcrpy writes)",
             ) from None
         except yaml.YAMLError as error:
-            raise CassetteFormatError(
+            raise ImportFormatError(
                 path, f"cannot read the YAML: {error}", expected="a vcrpy YAML cassette"
             ) from None
     return _Converter(path).cassette(document)
 
 
 def from_vcrpy(path: str | os.PathLike[str]) -> Cassette:
-    """Read the vcrpy cassette at `path` (YAML or JSON) as a runreplay `Cassette`."""
+    """Read the vcrpy cassette at `path` (YAML or JSON, gzipped when it starts like gzip) as a `Cassette`."""
     name = os.fspath(path)
     data = Path(name).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as error:
+            raise ImportFormatError(
+                name, f"the gzip data cannot be read ({error})", expected="a whole gzip file (.gz)"
+            ) from None
     try:
         return from_vcrpy_data(data, path=name)
     except UnicodeDecodeError as error:
-        raise CassetteFormatError(
+        raise ImportFormatError(
             name,
             f"the file is not UTF-8 text ({error.reason} at byte {error.start})",
             expected="a vcrpy cassette (YAML or JSON text)",

@@ -88,6 +88,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from runreplay import sse
 from runreplay._version import __version__
+from runreplay.cassette import literal
 from runreplay.cassette._safe_yaml import MAX_MILLISECONDS, check_plain
 from runreplay.cassette.model import (
     FORMAT_VERSION,
@@ -139,6 +140,9 @@ class _Pair(tuple[str, str]):
 
 def _represent_str(dumper: Any, data: str) -> Node:
     """Multi-line strings as literal blocks when they can be held verbatim; the emitter quotes the rest."""
+    block = literal.represent_block(dumper, data)  # emoji, tabs, trailing spaces: still a literal block
+    if block is not None:
+        return block
     special = _NOT_LITERAL.search(data)
     # Quoted when special: PyYAML's pure-Python emitter writes NEL/LS/PS unescaped in plain scalars,
     # and its scanner then reads them as line breaks.
@@ -157,6 +161,7 @@ def _make_dumper(base: Any) -> Any:
     dumper: Any = type("_CassetteDumper", (base,), {})
     dumper.add_representer(str, _represent_str)
     dumper.add_representer(_Pair, _represent_pair)
+    literal.register(dumper)
     return dumper
 
 
@@ -258,10 +263,16 @@ def _inline(value: Any) -> str:
 
 
 def _text_or_base64(raw: bytes) -> dict[str, str]:
+    """The body as literal text, as quoted text with a comment saying why, or as base64 (also explained)."""
     try:
-        return {"text": raw.decode("utf-8")}
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return {"base64": base64.encodebytes(raw).decode("ascii").rstrip("\n")}
+        key = literal.Commented("base64", "not UTF-8 text, so kept as base64")
+        return {key: base64.encodebytes(raw).decode("ascii").rstrip("\n")}
+    why = literal.why_not_literal(text)
+    if why is None:
+        return {"text": literal.BodyText(text)}
+    return {literal.Commented("text", f"text is quoted, not a literal block: {why}"): text}
 
 
 def _is_json_type(headers: list[tuple[str, str]]) -> bool:
@@ -373,7 +384,7 @@ def dumps(cassette: Cassette) -> str:
         width=110,
         explicit_end=True,
     )
-    return _HEADER + text
+    return _HEADER + literal.finish(text)
 
 
 def _fsync_directory(directory: Path) -> None:
