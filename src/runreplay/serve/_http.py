@@ -16,7 +16,7 @@ import threading
 from types import TracebackType
 from typing import Any, Self, cast
 
-from runreplay.errors import ConfigurationError
+from runreplay.errors import ConfigurationError, ServerStateError
 
 __all__ = [
     "HOP_BY_HOP",
@@ -209,7 +209,7 @@ class LoopbackServer:
     def port(self) -> int:
         """The TCP port listened on (known once started)."""
         if self._listener is None:
-            raise RuntimeError(f"{self._name} is not started; use `with` or call start() first")
+            raise ServerStateError(f"{self._name} is not started; use `with` or call start() first")
         return self._listener.server_port
 
     @property
@@ -221,7 +221,7 @@ class LoopbackServer:
     def start(self) -> Self:
         """Bind and start accepting connections in a daemon thread."""
         if self._listener is not None or self.stopping.is_set():
-            raise RuntimeError(f"{self._name} can be started once; create a new one to start again")
+            raise ServerStateError(f"{self._name} can be started once; create a new one to start again")
         try:
             self._listener = _Listener(self, self._host, self._port)
         except OSError as exc:
