@@ -36,7 +36,10 @@ ALLOWED_BUILTIN_RAISES: dict[tuple[str, str], str] = {
     # Control flow caught a few lines below, never leaving the function.
     ("cassette/format.py", "ValueError"): "parse failures turned into CassetteFormatError by the caller",
     ("fakeserver.py", "ValueError"): "a bad Content-Length caught by the handler and answered with 400",
-    ("serve/_http.py", "ValueError"): "a malformed or oversized request body, answered with 400 by the handler",
+    (
+        "serve/_http.py",
+        "ValueError",
+    ): "a malformed or oversized request body, answered with 400 by the handler",
     # Abstract method and an internal lookup past the end: both only fire on a bug in runreplay.
     ("serve/_http.py", "NotImplementedError"): "the abstract `answer` of the loopback HTTP base class",
     ("serve/_sessions.py", "IndexError"): "a position outside every served cassette, a bug in runreplay",
