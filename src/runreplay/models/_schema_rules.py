@@ -185,6 +185,7 @@ class SchemaRules:
         self._defs: Mapping[str, Any] = schema.get("$defs", {})
         self._by_pointer: dict[str, Node] = {}
         self._root_defs = set(root_defs)
+        self._house = True
         self.root = self._compile(schema, "#", "")
 
     # -- compiling ------------------------------------------------------------------------------
@@ -357,9 +358,13 @@ class SchemaRules:
 
     # -- checking -------------------------------------------------------------------------------
 
-    def check(self, value: Any) -> list[Violation]:
-        """Every violation of the schema's rules in `value`, in document order, without repeats."""
+    def check(self, value: Any, *, house: bool = True) -> list[Violation]:
+        """Every violation of the schema's rules in `value`, in document order, without repeats.
+
+        `house=False` leaves objects the schema does not close open, as a plain JSON Schema validator does.
+        """
         found: list[Violation] = []
+        self._house = house
         self._check(self.root, value, "$", found, part=False, typed=False)
         unique: dict[tuple[str, str], Violation] = {}
         for violation in found:
@@ -395,7 +400,10 @@ class SchemaRules:
         for key, rule_id in node.required.items():
             if key not in value:
                 out.append(Violation(rule_id, f"{path}.{key}" if _plain(key) else f"{path}[{key!r}]", f"`{key}` is required"))
-        known = node.known_keys() if node.closed_rule is not None and not part else None
+        closed = node.closed_rule is not None and not part
+        if closed and not self._house and self.rules[node.closed_rule or ""].origin == "house":
+            closed = False
+        known = node.known_keys() if closed else None
         for key, item in value.items():
             where = f"{path}.{key}" if _plain(key) else f"{path}[{key!r}]"
             if node.key_node is not None:
