@@ -101,13 +101,13 @@ class _Builder:
         self.id = self.ids.make("resp_")
         self.events: list[Event] = []
 
-    def emit(self, name: str, **data: Any) -> None:
-        self.events.append((name, {"type": name, **data, "sequence_number": len(self.events)}))
+    def emit(self, event_type: str, /, **data: Any) -> None:
+        self.events.append((event_type, {"type": event_type, **data, "sequence_number": len(self.events)}))
 
     def response(self, status: str, output: list[JSONDict], usage: JSONDict | None) -> JSONDict:
         body = self.body
         text = body.get("text") if isinstance(body.get("text"), dict) else {}
-        return {
+        response = {
             "id": self.id,
             "object": "response",
             "created_at": self.now,
@@ -139,6 +139,8 @@ class _Builder:
             "user": body.get("user"),
             "metadata": body.get("metadata") or {},
         }
+        # The spec has `usage` and `user` as non-null: the API leaves them out rather than send null.
+        return {key: value for key, value in response.items() if value is not None or key not in ("usage", "user")}
 
     def message(self, text: str, index: int) -> JSONDict:
         item_id = self.ids.make("msg_")
@@ -171,7 +173,11 @@ class _Builder:
         for piece in payloads.split_arguments(arguments):
             self.emit("response.function_call_arguments.delta", item_id=item_id, output_index=index, delta=piece)
         self.emit(
-            "response.function_call_arguments.done", item_id=item_id, output_index=index, arguments=arguments
+            "response.function_call_arguments.done",
+            item_id=item_id,
+            output_index=index,
+            name=item["name"],
+            arguments=arguments,
         )
         done = {**item, "status": "completed", "arguments": arguments}
         self.emit("response.output_item.done", output_index=index, item=done)
@@ -231,7 +237,7 @@ def create_response(
     completion = max(1, len(text or item.get("arguments", "")) // 4)
     usage = {
         "input_tokens": prompt,
-        "input_tokens_details": {"cached_tokens": 0},
+        "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
         "output_tokens": completion,
         "output_tokens_details": {"reasoning_tokens": 0},
         "total_tokens": prompt + completion,

@@ -10,6 +10,8 @@
 
 The edge and invalid strategies draw `Case`s: `case.body` is the wire dict, `case.rule` the rule id.
 Arguments are keyword-only and checked when the strategy is made (`InvalidArgument`).
+The `POST /v1/responses` strategies (`responses_requests()`, `responses_bodies()`,
+`responses_edge_requests()`, `responses_invalid_requests()`) live in `runreplay._strategies_responses`.
 """
 
 from __future__ import annotations
@@ -23,13 +25,28 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from runreplay._strategies_responses import (
+    responses_bodies,
+    responses_edge_requests,
+    responses_invalid_requests,
+    responses_requests,
+)
 from runreplay.factories._case import Case, HugeList, case_id, copy_json, minimal
 from runreplay.factories.edge import edge_cases
 from runreplay.factories.invalid import breach, catalog_values
 from runreplay.factories.valid import Shape, generate, shape_problem
 from runreplay.models import RULES, CreateThreadAndRunRequest, Rule
 
-__all__ = ["bodies", "edge_requests", "invalid_requests", "requests"]
+__all__ = [
+    "bodies",
+    "edge_requests",
+    "invalid_requests",
+    "requests",
+    "responses_bodies",
+    "responses_edge_requests",
+    "responses_invalid_requests",
+    "responses_requests",
+]
 
 T = TypeVar("T")
 
