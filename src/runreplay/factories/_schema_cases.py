@@ -21,13 +21,47 @@ from typing import Any
 from runreplay.factories._case import Case, copy_json
 from runreplay.models._schema_rules import Node, SchemaRules, Violation, json_type
 
-__all__ = ["SchemaCatalog", "minimal_string"]
+__all__ = ["HugeText", "SchemaCatalog", "minimal_string"]
 
 Keys = tuple[int | str, ...]
 Edge = tuple[str, Any, Node]  # (kind, label, child): prop/items/add/branch/part/ref
 Check = Callable[[Any], list[Violation]]
 _WRONG_VALUES: tuple[Any, ...] = ("not-a-valid-value", 7, 1.5, True, None, [], {})
 _UNKNOWN_KEY = "unexpected_key"
+
+
+_HUGE = 100_000
+
+
+class HugeText(str):
+    """A short string that reports `length` as its size, for length limits too large to build (73 MB).
+
+    Like `HugeList`: validators that count see the length; `json.dumps` writes only the real text, so
+    do not send such a body anywhere.
+    """
+
+    length: int
+
+    def __new__(cls, text: str, length: int) -> HugeText:
+        made = super().__new__(cls, text)
+        made.length = length
+        return made
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (HugeText, (str(self), self.length))
+
+    def __repr__(self) -> str:
+        return f"HugeText({str.__repr__(self)}, length={self.length})"
+
+
+def _text(pattern: str | None, length: int) -> str:
+    """`length` characters a simple pattern accepts (a `HugeText` beyond 100,000 characters)."""
+    if length > _HUGE:
+        return HugeText(minimal_string(pattern, 8)[:8], length)
+    return minimal_string(pattern, length)[: max(length, 0)]
 
 
 def minimal_string(pattern: str | None, length: int = 1) -> str:
@@ -196,6 +230,9 @@ class SchemaCatalog:
                 yield _Target(rule_id, "required", node, key)
             if node.closed_rule is not None:
                 yield _Target(node.closed_rule, "closed", node)
+            for bound, limit, rule_id in node.key_node.bounds if node.key_node is not None else ():
+                if bound == "max_length":
+                    yield _Target(rule_id, "key_max_length", node, limit)
 
     def _build(self) -> None:
         done_invalid: set[str] = set()
@@ -266,7 +303,7 @@ class SchemaCatalog:
         elif kind in ("min_length", "max_length"):
             size = limit - 1 if kind == "min_length" else limit + 1
             if size >= 0:
-                yield f"length_{size}", _put(body, keys, minimal_string(_pattern(node), size)[:size] or ""), path
+                yield f"length_{size}", _put(body, keys, _text(_pattern(node), size)), path
         elif kind in ("min_items", "max_items"):
             size = limit - 1 if kind == "min_items" else limit + 1
             item = self.minimal(node.items) if node.items is not None else "x"
@@ -276,6 +313,9 @@ class SchemaCatalog:
             yield f"keys_{limit + 1}", _put(body, keys, {f"k{i}": "v" for i in range(limit + 1)}), path
         elif kind == "pattern":
             yield "mismatch", _put(body, keys, "not valid!"), path
+        elif kind == "key_max_length":
+            key = "k" * (limit + 1)
+            yield f"key_length_{limit + 1}", _put(body, keys, {key: "v"}), f"{path}.{key}<key>"
 
     def _edges_of(self, target: _Target, body: Any, keys: Keys) -> Iterator[tuple[str, Any, str]]:
         node, kind, limit = target.node, target.kind, target.detail
@@ -297,12 +337,14 @@ class SchemaCatalog:
         elif kind in ("minimum", "maximum"):
             yield ("at_min" if kind == "minimum" else "at_max"), _put(body, keys, limit), path
         elif kind in ("min_length", "max_length"):
-            yield f"length_{limit}_ok", _put(body, keys, minimal_string(_pattern(node), limit)[: max(limit, 0)]), path
+            yield f"length_{limit}_ok", _put(body, keys, _text(_pattern(node), limit)), path
         elif kind in ("min_items", "max_items"):
             item = self.minimal(node.items) if node.items is not None else "x"
             yield f"items_{limit}_ok", _put(body, keys, [copy_json(item) for _ in range(limit)]), path
         elif kind == "max_properties":
             yield f"keys_{limit}_ok", _put(body, keys, {f"k{i}": "v" for i in range(limit)}), path
+        elif kind == "key_max_length":
+            yield f"key_length_{limit}_ok", _put(body, keys, {"k" * limit: "v"}), path
 
 
 def _safely(cases: Iterator[tuple[str, Any, str]]) -> Iterator[tuple[str, Any, str]]:

@@ -359,7 +359,7 @@ class SchemaRules:
     # -- checking -------------------------------------------------------------------------------
 
     def check(self, value: Any, *, house: bool = True) -> list[Violation]:
-        """Every violation of the schema's rules in `value`, in document order, without repeats.
+        """Every violation of the schema's rules in `value`, without repeats.
 
         `house=False` leaves objects the schema does not close open, as a plain JSON Schema validator does.
         """
