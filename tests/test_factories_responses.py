@@ -32,7 +32,9 @@ def _body(seed: int) -> dict[str, Any]:
 
 def test_the_same_seed_gives_the_same_body_in_another_process() -> None:
     code = "import json; from runreplay.factories.responses import build_request; print(json.dumps(build_request(seed=99).model_dump(mode='json', exclude_unset=True)))"
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
     assert json.loads(other.stdout) == _body(99)
     assert _body(1) != _body(2)
 
@@ -43,12 +45,21 @@ def test_bodies_cover_the_realistic_features() -> None:
         body = _body(seed)
         seen["string input"] += isinstance(body["input"], str)
         seen["message list"] += isinstance(body["input"], list)
-        parts = [p for m in body["input"] if isinstance(m.get("content"), list) for p in m["content"]] if isinstance(body["input"], list) else []
-        seen["image url"] += any(p["type"] == "input_image" and p["image_url"].startswith("https://") for p in parts)
+        parts = (
+            [p for m in body["input"] if isinstance(m.get("content"), list) for p in m["content"]]
+            if isinstance(body["input"], list)
+            else []
+        )
+        seen["image url"] += any(
+            p["type"] == "input_image" and p["image_url"].startswith("https://") for p in parts
+        )
         seen["file input"] += any(p["type"] == "input_file" for p in parts)
         kinds = {tool["type"] for tool in body.get("tools", [])}
         seen["function tool"] += "function" in kinds
-        seen["built-in tool"] += bool(kinds & {"web_search", "web_search_preview", "file_search", "code_interpreter", "image_generation"})
+        seen["built-in tool"] += bool(
+            kinds
+            & {"web_search", "web_search_preview", "file_search", "code_interpreter", "image_generation"}
+        )
         seen["json_schema format"] += body.get("text", {}).get("format", {}).get("type") == "json_schema"
         seen["reasoning"] += "reasoning" in body
         seen["metadata"] += "metadata" in body
@@ -67,9 +78,15 @@ def test_bodies_cover_the_realistic_features() -> None:
 
 
 def test_overrides_set_nested_keys_and_omit_removes() -> None:
-    request = factories.build_request(seed=3, temperature=0.5, text__format={"type": "json_object"}, model="gpt-4.1", tools=factories.OMIT)
+    request = factories.build_request(
+        seed=3, temperature=0.5, text__format={"type": "json_object"}, model="gpt-4.1", tools=factories.OMIT
+    )
     body = request.model_dump(mode="json", exclude_unset=True)
-    assert (body["temperature"], body["text"], body["model"]) == (0.5, {"format": {"type": "json_object"}}, "gpt-4.1")
+    assert (body["temperature"], body["text"], body["model"]) == (
+        0.5,
+        {"format": {"type": "json_object"}},
+        "gpt-4.1",
+    )
     assert "tools" not in body
 
 
@@ -112,8 +129,14 @@ def test_catalogs_are_cases_with_fresh_bodies() -> None:
 
 def test_huge_text_counts_as_long_but_stays_small() -> None:
     text = HugeText("xxxxxxxx", 73_400_321)
-    assert (len(text), str(text), repr(text)) == (73_400_321, "xxxxxxxx", "HugeText('xxxxxxxx', length=73400321)")
-    case = next(c for c in factories.invalid_cases() if c.rule == "InputFileContentParam.file_data.max_length")
+    assert (len(text), str(text), repr(text)) == (
+        73_400_321,
+        "xxxxxxxx",
+        "HugeText('xxxxxxxx', length=73400321)",
+    )
+    case = next(
+        c for c in factories.invalid_cases() if c.rule == "InputFileContentParam.file_data.max_length"
+    )
     assert [(v.rule, v.path) for v in responses.check(case.body)] == [(case.rule, case.path)]
 
 

@@ -43,7 +43,9 @@ def _shape(types: list[str]) -> list[str]:
     return [t for i, t in enumerate(types) if not (t.endswith(".delta") and i and types[i - 1] == t)]
 
 
-def test_a_streamed_text_answer_has_the_shape_of_the_real_recorded_stream(server: FakeAssistantsServer) -> None:
+def test_a_streamed_text_answer_has_the_shape_of_the_real_recorded_stream(
+    server: FakeAssistantsServer,
+) -> None:
     recorded = [name for name, _ in _events((REFERENCE / "response_stream_2025_03_text.sse").read_bytes())]
     reply = _post(server, {"model": "gpt-4o", "input": "hello", "stream": True})
     assert reply.status_code == 200
@@ -66,7 +68,9 @@ def test_a_non_streamed_answer_is_the_completed_response(server: FakeAssistantsS
     assert body["usage"]["total_tokens"] == body["usage"]["input_tokens"] + body["usage"]["output_tokens"]
 
 
-def test_a_function_call_streams_argument_deltas_and_the_follow_up_answers(server: FakeAssistantsServer) -> None:
+def test_a_function_call_streams_argument_deltas_and_the_follow_up_answers(
+    server: FakeAssistantsServer,
+) -> None:
     events = _events(_post(server, {"model": "gpt-4o", "input": "Weather?", "tools": [TOOL], "stream": True}))
     for _, data in events:
         assert [e.message for e in EVENTS.iter_errors(data)] == []
@@ -86,23 +90,40 @@ def test_a_function_call_streams_argument_deltas_and_the_follow_up_answers(serve
         },
     ).json()
     assert follow["previous_response_id"] == final["id"]
-    assert follow["output"][0]["content"][0]["text"] == 'Voilà — according to get_weather: {"temp": 20} Anything else? 🙂'
+    assert (
+        follow["output"][0]["content"][0]["text"]
+        == 'Voilà — according to get_weather: {"temp": 20} Anything else? 🙂'
+    )
 
 
 def test_structured_output_fits_the_requested_schema(server: FakeAssistantsServer) -> None:
     schema = {
         "type": "object",
-        "properties": {"city": {"type": "string"}, "rain_mm": {"type": "number", "minimum": 0, "maximum": 50}},
+        "properties": {
+            "city": {"type": "string"},
+            "rain_mm": {"type": "number", "minimum": 0, "maximum": 50},
+        },
         "required": ["city", "rain_mm"],
         "additionalProperties": False,
     }
-    body = {"model": "gpt-4o", "input": "Rain?", "text": {"format": {"type": "json_schema", "name": "rain", "schema": schema}}}
+    body = {
+        "model": "gpt-4o",
+        "input": "Rain?",
+        "text": {"format": {"type": "json_schema", "name": "rain", "schema": schema}},
+    }
     text = _post(server, body).json()["output"][0]["content"][0]["text"]
     assert list(Draft202012Validator(schema).iter_errors(json.loads(text))) == []
 
 
 def test_a_broken_rule_is_a_400_in_the_api_envelope(server: FakeAssistantsServer) -> None:
-    reply = _post(server, {"model": "gpt-4o", "input": "x", "tools": [{"type": "function", "name": "bad name", "parameters": {}, "strict": False}]})
+    reply = _post(
+        server,
+        {
+            "model": "gpt-4o",
+            "input": "x",
+            "tools": [{"type": "function", "name": "bad name", "parameters": {}, "strict": False}],
+        },
+    )
     assert reply.status_code == 400
     assert reply.json() == {
         "error": {
@@ -122,7 +143,10 @@ def test_an_unknown_previous_response_is_a_400(server: FakeAssistantsServer) -> 
 
 def test_a_body_that_is_not_an_object_is_a_400(server: FakeAssistantsServer) -> None:
     reply = _post(server, ["not", "an", "object"])
-    assert (reply.status_code, reply.json()["error"]["message"]) == (400, "Invalid type for body: expected an object.")
+    assert (reply.status_code, reply.json()["error"]["message"]) == (
+        400,
+        "Invalid type for body: expected an object.",
+    )
 
 
 def test_rate_limit_applies_to_responses_too(server: FakeAssistantsServer) -> None:

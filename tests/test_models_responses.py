@@ -19,13 +19,18 @@ PACKAGE = Path(responses.__file__).resolve().parent / "_schemas"
 BODY = {"model": "gpt-4o", "input": "Hello"}
 
 
-@pytest.mark.parametrize("name", ["create_response_request.schema.json", "response_stream_events.schema.json"])
+@pytest.mark.parametrize(
+    "name", ["create_response_request.schema.json", "response_stream_events.schema.json"]
+)
 def test_the_packaged_schema_is_the_vendored_reference(name: str) -> None:
     assert (PACKAGE / name).read_bytes() == (REFERENCE / name).read_bytes()
 
 
 def test_the_model_fields_are_the_spec_top_level_keys() -> None:
-    assert set(responses.CreateResponseRequest.model_fields) == responses.schema_rules().root.resolved().known_keys()
+    assert (
+        set(responses.CreateResponseRequest.model_fields)
+        == responses.schema_rules().root.resolved().known_keys()
+    )
 
 
 def test_every_rule_cites_the_spec() -> None:
@@ -53,7 +58,10 @@ def test_the_prose_rules_the_issue_names_are_registered() -> None:
         "max_output_tokens.minimum": 16,
     }
     for rule_id, limit in derived.items():
-        assert (responses.RULES[rule_id].origin, responses.RULES[rule_id].limits["limit"]) == ("schema", limit)
+        assert (responses.RULES[rule_id].origin, responses.RULES[rule_id].limits["limit"]) == (
+            "schema",
+            limit,
+        )
     assert "message.output_text.logprobs" in responses.RULES["IncludeEnum.enum"].limits["enum"]
 
 
@@ -97,7 +105,10 @@ def test_the_error_names_every_rule_path_and_value() -> None:
 def test_check_reports_nested_rules_with_their_paths() -> None:
     body = {
         **BODY,
-        "tools": [{"type": "function", "name": "get weather", "parameters": {}, "strict": False}, {"type": "nope"}],
+        "tools": [
+            {"type": "function", "name": "get weather", "parameters": {}, "strict": False},
+            {"type": "nope"},
+        ],
         "text": {"format": {"type": "json_schema", "name": "w" * 65, "schema": {}}},
         "metadata": {"k": 1},
     }
@@ -133,7 +144,11 @@ def test_a_real_march_2025_stream_without_sequence_numbers_parses() -> None:
         "ResponseInProgressEvent",
         "ResponseOutputItemAddedEvent",
     ]
-    text = "".join(event.delta for event in events if isinstance(event, responses.EVENT_CLASSES["response.output_text.delta"]))  # type: ignore[attr-defined]
+    text = "".join(
+        event.delta
+        for event in events
+        if isinstance(event, responses.EVENT_CLASSES["response.output_text.delta"])
+    )  # type: ignore[attr-defined]
     assert text == "Hello! How can I assist you today?"
     assert events[-1].response["usage"]["total_tokens"] == 36  # type: ignore[attr-defined]
 
@@ -141,7 +156,10 @@ def test_a_real_march_2025_stream_without_sequence_numbers_parses() -> None:
 def test_every_event_type_of_the_spec_has_a_class() -> None:
     document = json.loads((REFERENCE / "response_stream_events.schema.json").read_text())
     defs = document["$defs"]
-    names = {defs[b["$ref"].rsplit("/", 1)[-1]]["properties"]["type"]["enum"][0] for b in defs["ResponseStreamEvent"]["anyOf"]}
+    names = {
+        defs[b["$ref"].rsplit("/", 1)[-1]]["properties"]["type"]["enum"][0]
+        for b in defs["ResponseStreamEvent"]["anyOf"]
+    }
     assert set(responses.EVENT_CLASSES) == names
     assert len(names) == 58
     for event_type, cls in responses.EVENT_CLASSES.items():
@@ -151,10 +169,13 @@ def test_every_event_type_of_the_spec_has_a_class() -> None:
 
 def test_events_are_typed_but_tolerant() -> None:
     delta = responses.parse_event(
-        "response.output_text.delta", '{"type":"response.output_text.delta","delta":"Hi","output_index":0,"extra":1}'
+        "response.output_text.delta",
+        '{"type":"response.output_text.delta","delta":"Hi","output_index":0,"extra":1}',
     )
     assert (delta.delta, delta.output_index, delta.model_extra) == ("Hi", 0, {"extra": 1})  # type: ignore[attr-defined]
-    odd = responses.parse_event("response.output_text.delta", '{"type":"response.output_text.delta","delta":5}')
+    odd = responses.parse_event(
+        "response.output_text.delta", '{"type":"response.output_text.delta","delta":5}'
+    )
     assert odd.delta == 5  # type: ignore[attr-defined]
     unknown = responses.parse_event("response.future.thing", '{"type":"response.future.thing","x":1}')
     assert type(unknown) is responses.UnknownResponseEvent

@@ -49,7 +49,10 @@ BOUNDED = sorted(r.id for r in responses.RULES.values() if "limit" in r.limits o
 
 
 def test_literal_one_of_rejects_what_the_sdk_sends() -> None:
-    body = {"model": "gpt-4o", "input": [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}]}
+    body = {
+        "model": "gpt-4o",
+        "input": [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}],
+    }
     assert not Draft202012Validator(RAW).is_valid(body)
     assert SCHEMA.is_valid(body)
     assert responses.check(body) == []
@@ -74,7 +77,10 @@ def test_every_bounded_rule_is_tried_at_and_just_past_its_limit() -> None:
     assert len(BOUNDED) > 50
     missing = [rule for rule in BOUNDED if rule not in edge_rules or rule not in invalid_rules]
     # minLength 1 beside the pattern ^[a-zA-Z0-9_-]+$: the empty string just past the limit breaks both.
-    assert missing == ["FunctionCallOutputItemParam.namespace.min_length", "FunctionToolParam.name.min_length"]
+    assert missing == [
+        "FunctionCallOutputItemParam.namespace.min_length",
+        "FunctionToolParam.name.min_length",
+    ]
     for rule_id in missing:
         assert responses.RULES[rule_id].limits == {"limit": 1}
 
@@ -134,7 +140,9 @@ def test_every_rule_no_body_can_isolate_is_of_an_explained_kind() -> None:
     for rule_id in sorted(set(responses.RULES) - covered):
         head, _, last = rule_id.rpartition(".")
         owner, _, prop = head.rpartition(".")
-        if (last == "type" and head in branches) or (last in ("type", "enum", "required") and (owner, prop) in tagged):
+        if (last == "type" and head in branches) or (
+            last in ("type", "enum", "required") and (owner, prop) in tagged
+        ):
             continue
         if "~" in rule_id and last == "enum":
             continue
@@ -160,7 +168,9 @@ def test_a_thousand_seeded_builds_are_valid_for_the_schema() -> None:
         assert SCHEMA.is_valid(body), seed
 
 
-_MUTANTS = st.sampled_from([None, True, -1, 0, 3, 2.5, 10**6, "", "x", "not valid!", [], {}, [1], {"type": "nope"}])
+_MUTANTS = st.sampled_from(
+    [None, True, -1, 0, 3, 2.5, 10**6, "", "x", "not valid!", [], {}, [1], {"type": "nope"}]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -170,7 +180,13 @@ def test_the_model_is_never_looser_than_the_schema(seed: int, data: st.DataObjec
     mutated = copy.deepcopy(body)
     holder: Any = mutated
     for _ in range(data.draw(st.integers(0, 3))):
-        keys = list(holder) if isinstance(holder, dict) else list(range(len(holder))) if isinstance(holder, list) else []
+        keys = (
+            list(holder)
+            if isinstance(holder, dict)
+            else list(range(len(holder)))
+            if isinstance(holder, list)
+            else []
+        )
         if not keys:
             break
         key = data.draw(st.sampled_from(keys))

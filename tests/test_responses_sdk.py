@@ -51,15 +51,24 @@ def _record_then_replay(tmp_path: Path, scenario: Callable[[openai.OpenAI], Any]
     path = tmp_path / "responses.yaml"
     with FakeAssistantsServer(seed=11) as server:
         base_url = server.base_url
-        with use_cassette(path, record_mode="once"), openai.OpenAI(base_url=base_url, api_key=KEY, max_retries=0) as client:
+        with (
+            use_cassette(path, record_mode="once"),
+            openai.OpenAI(base_url=base_url, api_key=KEY, max_retries=0) as client,
+        ):
             live = scenario(client)
-    with _replay_guard(), use_cassette(path) as session, openai.OpenAI(base_url=base_url, api_key=KEY, max_retries=0) as client:
+    with (
+        _replay_guard(),
+        use_cassette(path) as session,
+        openai.OpenAI(base_url=base_url, api_key=KEY, max_retries=0) as client,
+    ):
         replayed = scenario(client)
         assert session.stats().unplayed == []
     return live, replayed
 
 
-def _record_then_replay_async(tmp_path: Path, scenario: Callable[[openai.AsyncOpenAI], Awaitable[Any]]) -> tuple[Any, Any]:
+def _record_then_replay_async(
+    tmp_path: Path, scenario: Callable[[openai.AsyncOpenAI], Awaitable[Any]]
+) -> tuple[Any, Any]:
     path = tmp_path / "responses_async.yaml"
 
     async def run(base_url: str) -> Any:
@@ -82,13 +91,25 @@ def _dumps(events: list[Any]) -> list[dict[str, Any]]:
 
 def test_create_stream_true_yields_the_same_events_and_every_event_parses(tmp_path: Path) -> None:
     def scenario(client: openai.OpenAI) -> Any:
-        return _dumps(list(client.responses.create(model="gpt-4o", input="What is the capital of France?", stream=True)))
+        return _dumps(
+            list(client.responses.create(model="gpt-4o", input="What is the capital of France?", stream=True))
+        )
 
     live, replayed = _record_then_replay(tmp_path, scenario)
     assert replayed == live
     types = [event["type"] for event in live]
-    assert types[:4] == ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added"]
-    assert types[-4:] == ["response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"]
+    assert types[:4] == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.content_part.added",
+    ]
+    assert types[-4:] == [
+        "response.output_text.done",
+        "response.content_part.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
     assert [event["sequence_number"] for event in live] == list(range(len(live)))
     for event in live:
         parsed = responses.parse_event(event["type"], json.dumps(event))
@@ -111,7 +132,9 @@ def test_stream_helper_gives_the_same_text_deltas_and_final_response(tmp_path: P
 
 def test_parse_with_a_pydantic_text_format(tmp_path: Path) -> None:
     def scenario(client: openai.OpenAI) -> Any:
-        parsed = client.responses.parse(model="gpt-4o", input="Weather in Lisbon, please.", text_format=Weather)
+        parsed = client.responses.parse(
+            model="gpt-4o", input="Weather in Lisbon, please.", text_format=Weather
+        )
         return parsed.output_parsed
 
     live, replayed = _record_then_replay(tmp_path, scenario)
@@ -121,7 +144,9 @@ def test_parse_with_a_pydantic_text_format(tmp_path: Path) -> None:
 
 def _weather_loop(client: openai.OpenAI) -> Any:
     """The function-calling loop an app runs: call, run the tool, send `function_call_output` back."""
-    first = client.responses.create(model="gpt-4o", input="What's the weather in Lisbon?", tools=[WEATHER_TOOL])
+    first = client.responses.create(
+        model="gpt-4o", input="What's the weather in Lisbon?", tools=[WEATHER_TOOL]
+    )
     call = next(item for item in first.output if item.type == "function_call")
     arguments = json.loads(call.arguments)
     output = json.dumps({"city": arguments["city"], "temperature_c": 21.5})
@@ -144,7 +169,11 @@ def test_function_calling_loop_with_previous_response_id(tmp_path: Path) -> None
 
 def test_streamed_function_call_arguments_arrive_as_deltas(tmp_path: Path) -> None:
     def scenario(client: openai.OpenAI) -> Any:
-        events = list(client.responses.create(model="gpt-4o", input="Weather in Oslo?", tools=[WEATHER_TOOL], stream=True))
+        events = list(
+            client.responses.create(
+                model="gpt-4o", input="Weather in Oslo?", tools=[WEATHER_TOOL], stream=True
+            )
+        )
         deltas = [e.delta for e in events if e.type == "response.function_call_arguments.delta"]
         done = next(e for e in events if e.type == "response.function_call_arguments.done")
         return deltas, done.arguments
@@ -184,7 +213,9 @@ def test_async_stream_and_function_loop_replay(tmp_path: Path) -> None:
         second = await client.responses.create(
             model="gpt-4o",
             previous_response_id=first.id,
-            input=[{"type": "function_call_output", "call_id": call.call_id, "output": '{"temperature_c": 19}'}],
+            input=[
+                {"type": "function_call_output", "call_id": call.call_id, "output": '{"temperature_c": 19}'}
+            ],
         )
         parsed = await client.responses.parse(model="gpt-4o", input="Weather?", text_format=Weather)
         return events, final.output_text, second.output_text, parsed.output_parsed

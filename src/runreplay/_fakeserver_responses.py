@@ -30,7 +30,11 @@ __all__ = ["Answer", "ResponseStore", "create_response"]
 
 JSONDict = dict[str, Any]
 FAULT_KEY = "runreplay_fault"
-_CODES = {"closed": "unknown_parameter", "required": "missing_required_parameter", "json_type": "invalid_type"}
+_CODES = {
+    "closed": "unknown_parameter",
+    "required": "missing_required_parameter",
+    "json_type": "invalid_type",
+}
 
 
 @dataclass
@@ -140,7 +144,9 @@ class _Builder:
             "metadata": body.get("metadata") or {},
         }
         # The spec has `usage` and `user` as non-null: the API leaves them out rather than send null.
-        return {key: value for key, value in response.items() if value is not None or key not in ("usage", "user")}
+        return {
+            key: value for key, value in response.items() if value is not None or key not in ("usage", "user")
+        }
 
     def message(self, text: str, index: int) -> JSONDict:
         item_id = self.ids.make("msg_")
@@ -171,7 +177,9 @@ class _Builder:
         }
         self.emit("response.output_item.added", output_index=index, item=item)
         for piece in payloads.split_arguments(arguments):
-            self.emit("response.function_call_arguments.delta", item_id=item_id, output_index=index, delta=piece)
+            self.emit(
+                "response.function_call_arguments.delta", item_id=item_id, output_index=index, delta=piece
+            )
         self.emit(
             "response.function_call_arguments.done",
             item_id=item_id,
@@ -193,7 +201,10 @@ class _Builder:
                 for call in response["output"]
                 if call.get("type") == "function_call"
             }
-            said = [payloads.tool_answer_text(calls.get(o.get("call_id"), "the tool"), str(o.get("output"))) for o in outputs]
+            said = [
+                payloads.tool_answer_text(calls.get(o.get("call_id"), "the tool"), str(o.get("output")))
+                for o in outputs
+            ]
             return " ".join(said), None
         function = _function(self.body)
         if function is not None:
@@ -210,7 +221,7 @@ class _Builder:
 def create_response(
     body: Any, store: ResponseStore, *, seed: int, index: int, now: int, validate: bool = True
 ) -> Answer:
-    """Answer `POST /v1/responses`: a 400 for a broken rule or unknown previous response, else the response."""
+    """Answer `POST /v1/responses`: a 400 (broken rule, unknown previous response) or the response."""
     if not isinstance(body, dict):
         return _error(400, "Invalid type for body: expected an object.", code="invalid_type")
     problem = _invalid(body) if validate else None
@@ -219,16 +230,22 @@ def create_response(
     previous = body.get("previous_response_id")
     if previous is not None and previous not in store.responses:
         return _error(
-            400, f"Previous response with id '{previous}' not found.", param="previous_response_id", code="previous_response_not_found"
+            400,
+            f"Previous response with id '{previous}' not found.",
+            param="previous_response_id",
+            code="previous_response_not_found",
         )
     builder = _Builder(body, store, seed, index, now)
     items = _items(body)
     builder.emit("response.created", response=builder.response("in_progress", [], None))
     builder.emit("response.in_progress", response=builder.response("in_progress", [], None))
-    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
-    if body.get("stream") and metadata.get(FAULT_KEY) == "stream_error":
+    metadata = body.get("metadata")
+    if body.get("stream") and isinstance(metadata, dict) and metadata.get(FAULT_KEY) == "stream_error":
         builder.emit(
-            "error", code="server_error", message="The server had an error while processing your request.", param=None
+            "error",
+            code="server_error",
+            message="The server had an error while processing your request.",
+            param=None,
         )
         return Answer(200, events=builder.events)
     text, function = builder.answer(items)

@@ -67,7 +67,9 @@ def _pick(caller: str, cases: list[Case], rules: Iterable[str] | None) -> st.Sea
     if rules is None:
         return st.sampled_from(cases)
     if isinstance(rules, str):
-        raise InvalidArgument(f"{caller} got rules={rules!r}; expected an iterable of rule ids, e.g. rules=[{rules!r}]")
+        raise InvalidArgument(
+            f"{caller} got rules={rules!r}; expected an iterable of rule ids, e.g. rules=[{rules!r}]"
+        )
     wanted = set(rules)
     unknown = sorted(wanted - set(model.RULES))
     if unknown:

@@ -788,7 +788,9 @@ class FakeAssistantsServer:
         answer = responses.create_response(
             call.body, self._responses, seed=self.seed, index=call.index, now=call.now, validate=self.validate
         )
-        return self._stream(answer.events) if answer.events is not None else _Reply(answer.status, answer.body)
+        return (
+            self._stream(answer.events) if answer.events is not None else _Reply(answer.status, answer.body)
+        )
 
     def _retrieve_thread(self, call: _Call) -> _Reply:
         """GET /v1/threads/{thread_id}: the thread object."""

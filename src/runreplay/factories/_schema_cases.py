@@ -69,7 +69,9 @@ def minimal_string(pattern: str | None, length: int = 1) -> str:
     if pattern is None:
         return "x" * max(length, 1)
     out: list[str] = []
-    for literal, chars, quantifier in re.findall(r"([^\[\]^$\\{}+*?])|\[([^\]]+)\]([+*?]|\{\d+(?:,\d*)?\})?", pattern):
+    for literal, chars, quantifier in re.findall(
+        r"([^\[\]^$\\{}+*?])|\[([^\]]+)\]([+*?]|\{\d+(?:,\d*)?\})?", pattern
+    ):
         if literal:
             out.append(literal)
             continue
@@ -157,7 +159,9 @@ class SchemaCatalog:
         if node.enum is not None:
             return node.enum[0]
         types = node.static_types() or frozenset({"object"} if node.all_of else {"string"})
-        kind = next(t for t in ("object", "array", "string", "integer", "number", "boolean", "null") if t in types)
+        kind = next(
+            t for t in ("object", "array", "string", "integer", "number", "boolean", "null") if t in types
+        )
         bounds = {bound: limit for bound, limit, _ in node.bounds}
         if kind == "object":
             value: dict[str, Any] = {}
@@ -177,7 +181,9 @@ class SchemaCatalog:
             count = int(bounds.get("min_items", 0))
             return [self.minimal(node.items, depth + 1) if node.items else "x" for _ in range(count)]
         if kind == "string":
-            return minimal_string(node.pattern.pattern if node.pattern else None, int(bounds.get("min_length", 1)))
+            return minimal_string(
+                node.pattern.pattern if node.pattern else None, int(bounds.get("min_length", 1))
+            )
         if kind in ("integer", "number"):
             low, high = bounds.get("minimum"), bounds.get("maximum")
             start = low if low is not None else (0 if high is None or high >= 0 else high)
@@ -248,7 +254,9 @@ class SchemaCatalog:
                 continue
             for variant, broken, path in _safely(self._breakers(target, body, keys)):
                 if self._only(broken, target.rule, path):
-                    self.invalid.append(Case(f"{self.prefix}{target.rule}.{variant}", broken, target.rule, False, path))
+                    self.invalid.append(
+                        Case(f"{self.prefix}{target.rule}.{variant}", broken, target.rule, False, path)
+                    )
                     done_invalid.add(target.rule)
                     break
             if target.rule in done_edge:
@@ -262,7 +270,7 @@ class SchemaCatalog:
         self.uncovered = sorted(set(self.rules.rules) - done_invalid)
 
     def _only(self, body: Any, rule: str, path: str) -> bool:
-        """True when `rule` at `path` is all `body` breaks, and a schema rule breaks without house rules too."""
+        """True when `body` breaks only `rule` at `path` (a schema rule: also without the house rules)."""
         found = self.check(body)
         if not (len(found) == 1 and found[0].rule == rule and found[0].path == path):
             return False
@@ -295,10 +303,14 @@ class SchemaCatalog:
             step = 1 if integer else None
             below = limit - 1 if step else math.nextafter(limit, -math.inf)
             above = limit + 1 if step else math.nextafter(limit, math.inf)
-            yield ("just_below_min", _put(body, keys, below), path) if kind == "minimum" else (
-                "just_above_max",
-                _put(body, keys, above),
-                path,
+            yield (
+                ("just_below_min", _put(body, keys, below), path)
+                if kind == "minimum"
+                else (
+                    "just_above_max",
+                    _put(body, keys, above),
+                    path,
+                )
             )
         elif kind in ("min_length", "max_length"):
             size = limit - 1 if kind == "min_length" else limit + 1
@@ -333,7 +345,11 @@ class SchemaCatalog:
                 except (RecursionError, KeyError, TypeError):
                     continue
                 if isinstance(example, dict):
-                    yield f"kind_{_slug(value)}", _put(body, keys, {**example, node.tag or "type": value}), path
+                    yield (
+                        f"kind_{_slug(value)}",
+                        _put(body, keys, {**example, node.tag or "type": value}),
+                        path,
+                    )
         elif kind in ("minimum", "maximum"):
             yield ("at_min" if kind == "minimum" else "at_max"), _put(body, keys, limit), path
         elif kind in ("min_length", "max_length"):

@@ -30,7 +30,16 @@ from runreplay.factories._text import pools
 from runreplay.factories.valid import OMIT
 from runreplay.models import responses as model
 
-__all__ = ["MODELS", "OMIT", "Case", "RandomChoices", "build_request", "edge_cases", "generate", "invalid_cases"]
+__all__ = [
+    "MODELS",
+    "OMIT",
+    "Case",
+    "RandomChoices",
+    "build_request",
+    "edge_cases",
+    "generate",
+    "invalid_cases",
+]
 
 T = TypeVar("T")
 MODELS = ("gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "o4-mini", "gpt-5", "gpt-5-mini")
@@ -153,8 +162,10 @@ class _Writer:
             return src.choice(self.pools.sentences)
         messages: list[dict[str, Any]] = []
         if src.chance(0.3):
-            messages.append({"role": src.choice(("system", "developer")), "content": src.choice(self.pools.sentences)})
-        for turn in range(src.integer(0, 2)):
+            messages.append(
+                {"role": src.choice(("system", "developer")), "content": src.choice(self.pools.sentences)}
+            )
+        for _ in range(src.integer(0, 2)):
             messages.append({"role": "user", "content": src.choice(self.pools.sentences)})
             messages.append({"role": "assistant", "content": src.choice(self.pools.sentences)})
         messages.append(self.user_message())
@@ -166,7 +177,9 @@ class _Writer:
         if src.chance(0.4):
             domain = src.choice(self.pools.domains)
             image = f"https://{domain}/images/{self.token(8)}.{src.choice(('png', 'jpg', 'webp'))}"
-            parts.append({"type": "input_image", "image_url": image, "detail": src.choice(("auto", "low", "high"))})
+            parts.append(
+                {"type": "input_image", "image_url": image, "detail": src.choice(("auto", "low", "high"))}
+            )
         if src.chance(0.3):
             if src.chance(0.5):
                 parts.append({"type": "input_file", "file_id": "file-" + self.token(22)})
@@ -190,10 +203,10 @@ class _Writer:
         if src.chance(0.3):
             tools.append({"type": "web_search"} if src.chance(0.5) else {"type": "web_search_preview"})
         if src.chance(0.3):
-            tool: dict[str, Any] = {"type": "file_search", "vector_store_ids": ["vs_" + self.token(24)]}
+            search: dict[str, Any] = {"type": "file_search", "vector_store_ids": ["vs_" + self.token(24)]}
             if src.chance(0.5):
-                tool["max_num_results"] = src.integer(1, 50)
-            tools.append(tool)
+                search["max_num_results"] = src.integer(1, 50)
+            tools.append(search)
         if src.chance(0.2):
             tools.append({"type": "code_interpreter", "container": {"type": "auto"}})
         if src.chance(0.1):
@@ -238,14 +251,22 @@ class _Writer:
             "type": "json_schema",
             "name": self.name(),
             "description": src.choice(self.pools.sentences),
-            "schema": {"type": "object", "properties": fields, "required": list(fields), "additionalProperties": False},
+            "schema": {
+                "type": "object",
+                "properties": fields,
+                "required": list(fields),
+                "additionalProperties": False,
+            },
             "strict": True,
         }
 
     def metadata(self) -> dict[str, str]:
         src = self.src
         keys = ("user_id", "session", "env", "feature", "trace_id", "tenant", "locale")
-        return {key: f"{src.choice(self.pools.words)}-{self.token(6)}" for key in keys[: src.integer(1, len(keys))]}
+        return {
+            key: f"{src.choice(self.pools.words)}-{self.token(6)}"
+            for key in keys[: src.integer(1, len(keys))]
+        }
 
 
 def generate(src: Choices) -> dict[str, Any]:
@@ -264,7 +285,9 @@ def _set(body: dict[str, Any], name: str, value: Any) -> None:
     if value is OMIT:
         holder.pop(keys[-1], None)
     else:
-        holder[keys[-1]] = value.model_dump(mode="json", exclude_unset=True) if hasattr(value, "model_dump") else value
+        holder[keys[-1]] = (
+            value.model_dump(mode="json", exclude_unset=True) if hasattr(value, "model_dump") else value
+        )
 
 
 def build_request(*, seed: int | None = None, **overrides: Any) -> model.CreateResponseRequest:
@@ -278,7 +301,8 @@ def build_request(*, seed: int | None = None, **overrides: Any) -> model.CreateR
         seed = random.getrandbits(64)
     elif isinstance(seed, bool) or not isinstance(seed, int):
         raise ConfigurationError(
-            f"build_request() got seed={seed!r}; expected an integer (or None for a fresh seed). Pass e.g. seed=42."
+            f"build_request() got seed={seed!r}; expected an integer (or None for a fresh seed). "
+            "Pass e.g. seed=42."
         )
     known = set(model.CreateResponseRequest.model_fields)
     body = generate(RandomChoices(random.Random(f"runreplay-responses:{seed}")))
@@ -345,20 +369,68 @@ _PROSE_CASES: tuple[tuple[str, str, Any, bool, str], ...] = (
     ("metadata.key_length", "key_65", _pairs(1, key_length=65), False, "$.metadata"),
     ("metadata.value_length", "value_512", _with(metadata={"note": "v" * 512}), True, "$.metadata.note"),
     ("metadata.value_length", "value_513", _with(metadata={"note": "v" * 513}), False, "$.metadata.note"),
-    ("previous_response_id.conversation", "previous_only", _with(previous_response_id="resp_1"), True, "$.previous_response_id"),
-    ("previous_response_id.conversation", "conversation_only", _with(conversation="conv_1"), True, "$.conversation"),
-    ("previous_response_id.conversation", "both", _with(previous_response_id="resp_1", conversation="conv_1"), False, "$.previous_response_id"),
+    (
+        "previous_response_id.conversation",
+        "previous_only",
+        _with(previous_response_id="resp_1"),
+        True,
+        "$.previous_response_id",
+    ),
+    (
+        "previous_response_id.conversation",
+        "conversation_only",
+        _with(conversation="conv_1"),
+        True,
+        "$.conversation",
+    ),
+    (
+        "previous_response_id.conversation",
+        "both",
+        _with(previous_response_id="resp_1", conversation="conv_1"),
+        False,
+        "$.previous_response_id",
+    ),
     ("text.format.name.pattern", "name_64", _schema_format("n" * 64), True, "$.text.format.name"),
     ("text.format.name.pattern", "name_65", _schema_format("n" * 65), False, "$.text.format.name"),
-    ("text.format.name.pattern", "name_with_space", _schema_format("weather report"), False, "$.text.format.name"),
+    (
+        "text.format.name.pattern",
+        "name_with_space",
+        _schema_format("weather report"),
+        False,
+        "$.text.format.name",
+    ),
     ("text.format.name.pattern", "name_empty", _schema_format(""), False, "$.text.format.name"),
     ("function.name.pattern", "name_64", _function("f" * 64), True, "$.tools[0].name"),
     ("function.name.pattern", "name_65", _function("f" * 65), False, "$.tools[0].name"),
     ("function.name.pattern", "name_with_dot", _function("weather.get"), False, "$.tools[0].name"),
-    ("file_search.max_num_results.range", "at_1", _search(max_num_results=1), True, "$.tools[0].max_num_results"),
-    ("file_search.max_num_results.range", "at_50", _search(max_num_results=50), True, "$.tools[0].max_num_results"),
-    ("file_search.max_num_results.range", "below_1", _search(max_num_results=0), False, "$.tools[0].max_num_results"),
-    ("file_search.max_num_results.range", "above_50", _search(max_num_results=51), False, "$.tools[0].max_num_results"),
+    (
+        "file_search.max_num_results.range",
+        "at_1",
+        _search(max_num_results=1),
+        True,
+        "$.tools[0].max_num_results",
+    ),
+    (
+        "file_search.max_num_results.range",
+        "at_50",
+        _search(max_num_results=50),
+        True,
+        "$.tools[0].max_num_results",
+    ),
+    (
+        "file_search.max_num_results.range",
+        "below_1",
+        _search(max_num_results=0),
+        False,
+        "$.tools[0].max_num_results",
+    ),
+    (
+        "file_search.max_num_results.range",
+        "above_50",
+        _search(max_num_results=51),
+        False,
+        "$.tools[0].max_num_results",
+    ),
     (
         "file_search.ranking_options.score_threshold.range",
         "at_0",
@@ -387,9 +459,27 @@ _PROSE_CASES: tuple[tuple[str, str, Any, bool, str], ...] = (
         False,
         "$.tools[0].ranking_options.score_threshold",
     ),
-    ("mcp.server.required", "server_url", _tool(type="mcp", server_label="docs", server_url="https://mcp.example.com"), True, "$.tools[0]"),
-    ("mcp.server.required", "connector_id", _tool(type="mcp", server_label="mail", connector_id="connector_gmail"), True, "$.tools[0]"),
-    ("mcp.server.required", "tunnel_id", _tool(type="mcp", server_label="intra", tunnel_id="tunnel_" + "a1" * 16), True, "$.tools[0]"),
+    (
+        "mcp.server.required",
+        "server_url",
+        _tool(type="mcp", server_label="docs", server_url="https://mcp.example.com"),
+        True,
+        "$.tools[0]",
+    ),
+    (
+        "mcp.server.required",
+        "connector_id",
+        _tool(type="mcp", server_label="mail", connector_id="connector_gmail"),
+        True,
+        "$.tools[0]",
+    ),
+    (
+        "mcp.server.required",
+        "tunnel_id",
+        _tool(type="mcp", server_label="intra", tunnel_id="tunnel_" + "a1" * 16),
+        True,
+        "$.tools[0]",
+    ),
     ("mcp.server.required", "no_server", _tool(type="mcp", server_label="docs"), False, "$.tools[0]"),
     ("input.compaction_trigger.last", "last", _compaction(True), True, "$.input[1]"),
     ("input.compaction_trigger.last", "not_last", _compaction(False), False, "$.input[0]"),
@@ -398,8 +488,13 @@ _PROSE_CASES: tuple[tuple[str, str, Any, bool, str], ...] = (
 
 @functools.cache
 def _catalog() -> tuple[tuple[Case, ...], tuple[Case, ...]]:
-    schema_cases = SchemaCatalog(model.schema_rules(), model.check, prefix="responses.", base=_BASE, examples=_EXAMPLES)
-    prose = [Case(f"responses.{rule}.{variant}", body, rule, valid, path) for rule, variant, body, valid, path in _PROSE_CASES]
+    schema_cases = SchemaCatalog(
+        model.schema_rules(), model.check, prefix="responses.", base=_BASE, examples=_EXAMPLES
+    )
+    prose = [
+        Case(f"responses.{rule}.{variant}", body, rule, valid, path)
+        for rule, variant, body, valid, path in _PROSE_CASES
+    ]
     edge = (*schema_cases.edge, *(case for case in prose if case.valid))
     invalid = (*schema_cases.invalid, *(case for case in prose if not case.valid))
     return edge, invalid
@@ -423,4 +518,3 @@ def edge_cases() -> list[Case]:
 def invalid_cases() -> list[Case]:
     """Bodies that each break exactly one rule of the registry, at `case.path`."""
     return _copies(_catalog()[1])
-

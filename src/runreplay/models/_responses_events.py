@@ -26,7 +26,7 @@ _SCALARS: dict[str, Any] = {"string": str, "integer": int, "number": float, "boo
 
 
 class ResponseStreamEvent(BaseModel):
-    """The base of every Responses stream event: its `type` and (when the server sends one) `sequence_number`."""
+    """The base of every Responses stream event: `type`, and `sequence_number` when the server sends one."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -89,7 +89,8 @@ def parse_event(event: str | None, data: str) -> ResponseStreamEvent:
         raise EventDataError(name, data, f"the data is not valid JSON ({exc})") from exc
     if not isinstance(payload, dict):
         raise EventDataError(name, data, f"the data is a JSON {type(payload).__name__}, not an object")
-    event_type = payload.get("type") if isinstance(payload.get("type"), str) else name
+    given = payload.get("type")
+    event_type = given if isinstance(given, str) else name
     payload = {**payload, "type": event_type}
     cls = EVENT_CLASSES.get(event_type, UnknownResponseEvent)
     try:

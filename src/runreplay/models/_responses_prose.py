@@ -65,7 +65,11 @@ def _value_length(body: Any) -> Iterator[Violation]:
 
 
 def _exclusive(body: Any) -> Iterator[Violation]:
-    if isinstance(body, dict) and body.get("previous_response_id") is not None and body.get("conversation") is not None:
+    if (
+        isinstance(body, dict)
+        and body.get("previous_response_id") is not None
+        and body.get("conversation") is not None
+    ):
         yield Violation(
             "previous_response_id.conversation",
             "$.previous_response_id",
@@ -134,7 +138,9 @@ def _mcp_server(body: Any) -> Iterator[Violation]:
     for index, tool in _tools(body, "mcp"):
         if not any(key in tool for key in _MCP_SERVERS):
             yield Violation(
-                "mcp.server.required", f"$.tools[{index}]", "expected one of server_url, connector_id or tunnel_id"
+                "mcp.server.required",
+                f"$.tools[{index}]",
+                "expected one of server_url, connector_id or tunnel_id",
             )
 
 
@@ -151,7 +157,13 @@ def _compaction_last(body: Any) -> Iterator[Violation]:
 
 
 def _rule(
-    id: str, kind: str, description: str, pointer: str, quote: str, check: Callable[[Any], Iterator[Violation]], **limits: Any
+    id: str,
+    kind: str,
+    description: str,
+    pointer: str,
+    quote: str,
+    check: Callable[[Any], Iterator[Violation]],
+    **limits: Any,
 ) -> ProseRule:
     return ProseRule(id, kind, description, limits, "prose", f'{_FILE}{pointer}: "{quote}"', check)
 
@@ -166,10 +178,32 @@ _FILE_SEARCH = "#/$defs/FileSearchTool/properties"
 _MCP_QUOTE = "One of `server_url`, `connector_id`, or `tunnel_id` must be provided."
 
 PROSE_RULES: tuple[ProseRule, ...] = (
-    _rule("metadata.max_pairs", "max_properties", "metadata has at most 16 pairs.", _META, _META_QUOTE, _max_pairs, limit=16),
-    _rule("metadata.key_length", "key_length", "metadata keys have at most 64 characters.", _META, _META_QUOTE, _key_length, limit=64),
     _rule(
-        "metadata.value_length", "max_length", "metadata values have at most 512 characters.", _META, _META_QUOTE, _value_length, limit=512
+        "metadata.max_pairs",
+        "max_properties",
+        "metadata has at most 16 pairs.",
+        _META,
+        _META_QUOTE,
+        _max_pairs,
+        limit=16,
+    ),
+    _rule(
+        "metadata.key_length",
+        "key_length",
+        "metadata keys have at most 64 characters.",
+        _META,
+        _META_QUOTE,
+        _key_length,
+        limit=64,
+    ),
+    _rule(
+        "metadata.value_length",
+        "max_length",
+        "metadata values have at most 512 characters.",
+        _META,
+        _META_QUOTE,
+        _value_length,
+        limit=512,
     ),
     _rule(
         "previous_response_id.conversation",

@@ -1,4 +1,4 @@
-"""Rules derived from a vendored JSON Schema: an endpoint's types, required keys, enums, bounds and patterns as data.
+"""Rules derived from a vendored JSON Schema: an endpoint's types, required keys, enums, bounds, patterns.
 
 Nothing here knows an endpoint. `SchemaRules(schema, file=...)` compiles a draft 2020-12 document (with
 its `$defs` and `$ref`s) once into nodes, registers one `SchemaRule` per constraint with a stable id
@@ -19,7 +19,6 @@ How the schema is read:
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -190,7 +189,9 @@ class SchemaRules:
 
     # -- compiling ------------------------------------------------------------------------------
 
-    def _add(self, id: str, kind: str, description: str, pointer: str, origin: Origin = "schema", **limits: Any) -> str:
+    def _add(
+        self, id: str, kind: str, description: str, pointer: str, origin: Origin = "schema", **limits: Any
+    ) -> str:
         """Register a rule; the same id from two places with the same meaning is one rule."""
         entry = SchemaRule(id, kind, description, limits, origin, f"{self.file}{pointer}")
         known = self.rules.get(id)
@@ -201,7 +202,9 @@ class SchemaRules:
             self.rules[suffixed] = SchemaRule(suffixed, kind, description, limits, origin, entry.source)
             return suffixed
         elif entry.source not in known.source:
-            self.rules[id] = SchemaRule(id, kind, description, limits, origin, f"{known.source}; {entry.source}")
+            self.rules[id] = SchemaRule(
+                id, kind, description, limits, origin, f"{known.source}; {entry.source}"
+            )
         return id
 
     def _drop_type_rule(self, node: Node) -> None:
@@ -257,7 +260,11 @@ class SchemaRules:
         if types is not None:
             allowed = frozenset(types | {"null"})
             node.union_rule = self._add(
-                _own(name, "type"), "json_type", f"{where} is {_words(allowed)}.", pointer, types=_sorted(allowed)
+                _own(name, "type"),
+                "json_type",
+                f"{where} is {_words(allowed)}.",
+                pointer,
+                types=_sorted(allowed),
             )
         node.enum = None
         node.tag = "\0null"  # marks the nullable wrapper
@@ -268,7 +275,11 @@ class SchemaRules:
     ) -> None:
         labels = _branch_labels(options, key)
         node.branches = [
-            self._compile(option, f"{pointer}/{key}/{index}", f"{name}~{labels[index]}" if "$ref" not in option else name)
+            self._compile(
+                option,
+                f"{pointer}/{key}/{index}",
+                f"{name}~{labels[index]}" if "$ref" not in option else name,
+            )
             for index, option in enumerate(options)
         ]
         for branch in node.branches:
@@ -281,7 +292,11 @@ class SchemaRules:
             types |= branch_types
         allowed = frozenset(types)
         node.union_rule = self._add(
-            _own(name, "type"), "json_type", f"{_label(name)} is {_words(allowed)}.", f"{pointer}/{key}", types=_sorted(allowed)
+            _own(name, "type"),
+            "json_type",
+            f"{_label(name)} is {_words(allowed)}.",
+            f"{pointer}/{key}",
+            types=_sorted(allowed),
         )
         tag = discriminator.get("propertyName") if isinstance(discriminator, Mapping) else None
         objects = [b for b in node.branches if b.static_types() in (None, frozenset({"object"}))]
@@ -308,25 +323,41 @@ class SchemaRules:
             types = frozenset([declared] if isinstance(declared, str) else declared)
             node.types = types
             node.type_rule = self._add(
-                _own(name, "type"), "json_type", f"{where} is {_words(types)}.", f"{pointer}/type", types=_sorted(types)
+                _own(name, "type"),
+                "json_type",
+                f"{where} is {_words(types)}.",
+                f"{pointer}/type",
+                types=_sorted(types),
             )
         if "enum" in raw or "const" in raw:
             values = tuple(raw["enum"]) if "enum" in raw else (raw["const"],)
             node.enum = values
             node.enum_rule = self._add(
-                _own(name, "enum"), "enum", f"{where} is one of {list(values)!r}.", f"{pointer}/enum", enum=values
+                _own(name, "enum"),
+                "enum",
+                f"{where} is one of {list(values)!r}.",
+                f"{pointer}/enum",
+                enum=values,
             )
         for keyword, kind in _KEYWORDS.items():
             if keyword in raw and keyword != "maxProperties":
                 limit = raw[keyword]
                 rule_id = self._add(
-                    _own(name, kind), kind, f"{where}: {kind.replace('_', ' ')} {limit}.", f"{pointer}/{keyword}", limit=limit
+                    _own(name, kind),
+                    kind,
+                    f"{where}: {kind.replace('_', ' ')} {limit}.",
+                    f"{pointer}/{keyword}",
+                    limit=limit,
                 )
                 node.bounds.append((kind, limit, rule_id))
         if "pattern" in raw:
             node.pattern = re.compile(raw["pattern"])
             node.pattern_rule = self._add(
-                _own(name, "pattern"), "pattern", f"{where} matches {raw['pattern']}.", f"{pointer}/pattern", pattern=raw["pattern"]
+                _own(name, "pattern"),
+                "pattern",
+                f"{where} matches {raw['pattern']}.",
+                f"{pointer}/pattern",
+                pattern=raw["pattern"],
             )
 
     def _object(self, node: Node, raw: Mapping[str, Any], pointer: str, name: str) -> None:
@@ -334,7 +365,11 @@ class SchemaRules:
             node.properties[key] = self._compile(sub, f"{pointer}/properties/{key}", f"{_dot(name)}{key}")
         for key in raw.get("required", ()):
             node.required[key] = self._add(
-                f"{_dot(name)}{key}.required", "required", f"`{key}` is given.", f"{pointer}/required", key=key
+                f"{_dot(name)}{key}.required",
+                "required",
+                f"`{key}` is given.",
+                f"{pointer}/required",
+                key=key,
             )
         extra = raw.get("additionalProperties")
         if isinstance(extra, Mapping) and extra:
@@ -342,10 +377,22 @@ class SchemaRules:
         if "maxProperties" in raw:
             limit = raw["maxProperties"]
             node.bounds.append(
-                ("max_properties", limit, self._add(_own(name, "max_properties"), "max_properties", f"at most {limit} keys.", f"{pointer}/maxProperties", limit=limit))
+                (
+                    "max_properties",
+                    limit,
+                    self._add(
+                        _own(name, "max_properties"),
+                        "max_properties",
+                        f"at most {limit} keys.",
+                        f"{pointer}/maxProperties",
+                        limit=limit,
+                    ),
+                )
             )
         if "propertyNames" in raw:
-            node.key_node = self._compile(raw["propertyNames"], f"{pointer}/propertyNames", f"{_dot(name)}<key>")
+            node.key_node = self._compile(
+                raw["propertyNames"], f"{pointer}/propertyNames", f"{_dot(name)}<key>"
+            )
         if extra is False or (extra is None and ("properties" in raw or "allOf" in raw)):
             origin: Origin = "schema" if extra is False else "house"
             node.closed_rule = self._add(
@@ -371,23 +418,35 @@ class SchemaRules:
             unique.setdefault((violation.rule, violation.path), violation)
         return list(unique.values())
 
-    def _check(self, node: Node, value: Any, path: str, out: list[Violation], *, part: bool, typed: bool) -> None:
+    def _check(
+        self, node: Node, value: Any, path: str, out: list[Violation], *, part: bool, typed: bool
+    ) -> None:
         node = node.resolved()
         kind = json_type(value)
         if node.branches:
             self._check_union(node, value, kind, path, out)
             return
         if node.types is not None and not typed and not _accepts(node.types, kind):
-            out.append(_v(node.type_rule, path, f"expected {_words(node.types)}, got {kind} {describe(value)}"))
+            out.append(
+                _v(node.type_rule, path, f"expected {_words(node.types)}, got {kind} {describe(value)}")
+            )
             return
         if node.enum is not None and not any(value == v and json_type(v) == kind for v in node.enum):
-            out.append(_v(node.enum_rule, path, f"expected one of {list(node.enum)!r}, got {describe(value)}"))
+            out.append(
+                _v(node.enum_rule, path, f"expected one of {list(node.enum)!r}, got {describe(value)}")
+            )
         for bound, limit, rule_id in node.bounds:
             problem = _bound_problem(bound, limit, value, kind)
             if problem:
                 out.append(Violation(rule_id, path, problem))
         if node.pattern is not None and kind == "string" and node.pattern.search(value) is None:
-            out.append(_v(node.pattern_rule, path, f"expected a match of {node.pattern.pattern}, got {describe(value)}"))
+            out.append(
+                _v(
+                    node.pattern_rule,
+                    path,
+                    f"expected a match of {node.pattern.pattern}, got {describe(value)}",
+                )
+            )
         if kind == "array" and node.items is not None:
             for index, item in enumerate(value):
                 self._check(node.items, item, f"{path}[{index}]", out, part=False, typed=False)
@@ -396,10 +455,18 @@ class SchemaRules:
         for sub in node.all_of:
             self._check(sub, value, path, out, part=True, typed=False)
 
-    def _check_object(self, node: Node, value: dict[str, Any], path: str, out: list[Violation], *, part: bool) -> None:
+    def _check_object(
+        self, node: Node, value: dict[str, Any], path: str, out: list[Violation], *, part: bool
+    ) -> None:
         for key, rule_id in node.required.items():
             if key not in value:
-                out.append(Violation(rule_id, f"{path}.{key}" if _plain(key) else f"{path}[{key!r}]", f"`{key}` is required"))
+                out.append(
+                    Violation(
+                        rule_id,
+                        f"{path}.{key}" if _plain(key) else f"{path}[{key!r}]",
+                        f"`{key}` is required",
+                    )
+                )
         closed = node.closed_rule is not None and not part
         if closed and not self._house and self.rules[node.closed_rule or ""].origin == "house":
             closed = False
@@ -424,7 +491,13 @@ class SchemaRules:
             inner = node.branches[0]
             types = inner.static_types()
             if types is not None and not _accepts(types, kind):
-                out.append(_v(node.union_rule, path, f"expected {_words(types | {'null'})}, got {kind} {describe(value)}"))
+                out.append(
+                    _v(
+                        node.union_rule,
+                        path,
+                        f"expected {_words(types | {'null'})}, got {kind} {describe(value)}",
+                    )
+                )
                 return
             self._check(inner, value, path, out, part=False, typed=types is not None)
             return
@@ -449,7 +522,9 @@ class SchemaRules:
         out.extend(best or ())
 
     @staticmethod
-    def _by_tag(node: Node, value: dict[str, Any], fits: list[Node], path: str, out: list[Violation]) -> list[Node] | None:
+    def _by_tag(
+        node: Node, value: dict[str, Any], fits: list[Node], path: str, out: list[Violation]
+    ) -> list[Node] | None:
         """The branches an object's tag selects (or, without a tag, those that need none); None: reported."""
         assert node.tag is not None
         given = value.get(node.tag)
@@ -459,7 +534,9 @@ class SchemaRules:
         untagged = [b for b in fits if node.tag not in _required_keys(b)]
         if node.tag in value or not untagged:
             shown = describe(given) if node.tag in value else "nothing"
-            out.append(_v(node.tag_rule, f"{path}.{node.tag}", f"expected one of {list(node.tags)!r}, got {shown}"))
+            out.append(
+                _v(node.tag_rule, f"{path}.{node.tag}", f"expected one of {list(node.tags)!r}, got {shown}")
+            )
             return None
         return untagged
 
@@ -493,23 +570,29 @@ def _required_keys(node: Node) -> set[str]:
     return keys
 
 
+_SIZED = {"min_length": ("string", " characters"), "max_length": ("string", " characters")}
+_SIZED |= {
+    "min_items": ("array", " items"),
+    "max_items": ("array", " items"),
+    "max_properties": ("object", " keys"),
+}
+
+
 def _bound_problem(bound: str, limit: Any, value: Any, kind: str) -> str | None:
-    if bound in ("minimum", "maximum") and kind in ("integer", "number"):
-        if math.isnan(value) if kind == "number" else False:
-            return f"expected a number, got {value!r}"
-        if (bound == "minimum" and value < limit) or (bound == "maximum" and value > limit):
-            word = "at least" if bound == "minimum" else "at most"
-            return f"expected {word} {limit}, got {value!r}"
-    if bound in ("min_length", "max_length") and kind == "string":
-        if (bound == "min_length" and len(value) < limit) or (bound == "max_length" and len(value) > limit):
-            word = "at least" if bound == "min_length" else "at most"
-            return f"expected {word} {limit} characters, got {len(value)}"
-    if bound in ("min_items", "max_items") and kind == "array":
-        if (bound == "min_items" and len(value) < limit) or (bound == "max_items" and len(value) > limit):
-            word = "at least" if bound == "min_items" else "at most"
-            return f"expected {word} {limit} items, got {len(value)}"
-    if bound == "max_properties" and kind == "object" and len(value) > limit:
-        return f"expected at most {limit} keys, got {len(value)}"
+    """What is wrong with `value` for one bound, or None (bounds only apply to their JSON type)."""
+    if bound in ("minimum", "maximum"):
+        if kind not in ("integer", "number"):
+            return None
+        size, unit, shown = value, "", repr(value)
+    else:
+        wanted, unit = _SIZED[bound]
+        if kind != wanted:
+            return None
+        size = len(value)
+        shown = str(size)
+    low = bound.startswith("min")
+    if (low and size < limit) or (not low and size > limit):
+        return f"expected {'at least' if low else 'at most'} {limit}{unit}, got {shown}"
     return None
 
 

@@ -1,4 +1,4 @@
-"""Wire models of `POST /v1/responses`, the endpoint that replaced Assistants: strict request, tolerant stream.
+"""Wire models of `POST /v1/responses`, which replaced Assistants: strict request, tolerant stream.
 
 The endpoint is data: `_schemas/create_response_request.schema.json` (vendored from the OpenAPI
 document) gives every schema rule through the generic `SchemaRules`, and `_responses_prose` adds the
@@ -51,7 +51,12 @@ __all__ = [
 ]
 
 SCHEMA_FILE = "create_response_request.schema.json"
-_ROOT_DEFS = ("CreateResponse", "CreateModelResponseProperties", "ModelResponseProperties", "ResponseProperties")
+_ROOT_DEFS = (
+    "CreateResponse",
+    "CreateModelResponseProperties",
+    "ModelResponseProperties",
+    "ResponseProperties",
+)
 
 
 @functools.cache
