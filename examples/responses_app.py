@@ -32,7 +32,9 @@ class Forecast(BaseModel):
     summary: str
 
 
-def request_body(question: str, *, model: str = "gpt-4o", tools: bool = True, **options: Any) -> dict[str, Any]:
+def request_body(
+    question: str, *, model: str = "gpt-4o", tools: bool = True, **options: Any
+) -> dict[str, Any]:
     """The `POST /v1/responses` body the application sends for one question."""
     body: dict[str, Any] = {"model": model, "input": question, **options}
     if tools:
@@ -70,7 +72,9 @@ def ask(client: openai.OpenAI, question: str, *, tools: bool = True) -> Answer:
         for call in pending:
             calls.append(f"{call.name}({call.arguments})")
             city = json.loads(call.arguments or "{}").get("city", "")
-            outputs.append({"type": "function_call_output", "call_id": call.call_id, "output": lookup_weather(city)})
+            outputs.append(
+                {"type": "function_call_output", "call_id": call.call_id, "output": lookup_weather(city)}
+            )
         follow_up = request_body("", tools=tools, previous_response_id=response.id, input=outputs)
         check_request(follow_up)
         more, response = _stream(client, follow_up)
@@ -80,5 +84,7 @@ def ask(client: openai.OpenAI, question: str, *, tools: bool = True) -> Answer:
 
 def forecast(client: openai.OpenAI, city: str) -> Forecast | None:
     """Structured output: the SDK sends `text.format` as a JSON Schema and parses the answer."""
-    parsed = client.responses.parse(model="gpt-4o", input=f"The weather in {city}, please.", text_format=Forecast)
+    parsed = client.responses.parse(
+        model="gpt-4o", input=f"The weather in {city}, please.", text_format=Forecast
+    )
     return parsed.output_parsed
