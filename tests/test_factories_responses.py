@@ -155,7 +155,9 @@ def test_the_strategy_draws_valid_models(request: responses.CreateResponseReques
 
 
 def test_the_body_strategy_shrinks_to_a_tiny_body() -> None:
-    smallest = find(responses_bodies(), lambda body: True, settings=settings(database=None, max_examples=50))
+    smallest = find(
+        responses_bodies(), lambda body: True, settings=settings(database=None, max_examples=1000)
+    )
     assert set(smallest) == {"model", "input"}
     assert smallest["model"] == factories.MODELS[0]
 

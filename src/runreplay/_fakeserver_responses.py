@@ -54,6 +54,7 @@ class ResponseStore:
 
 
 def _error(status: int, message: str, *, param: str | None = None, code: str | None = None) -> Answer:
+    """An API error answer."""
     return Answer(status, payloads.error_body(message, type_="invalid_request_error", param=param, code=code))
 
 
@@ -72,6 +73,7 @@ def _invalid(body: Any) -> Answer | None:
 
 
 def _items(body: JSONDict) -> list[JSONDict]:
+    """The input as a list of item objects (a string input is one user message)."""
     value = body.get("input")
     if isinstance(value, str):
         return [{"type": "message", "role": "user", "content": value}]
@@ -79,6 +81,7 @@ def _items(body: JSONDict) -> list[JSONDict]:
 
 
 def _question(items: list[JSONDict]) -> str:
+    """The text of the last user message."""
     for item in reversed(items):
         if item.get("role") == "user":
             return payloads.message_text(item.get("content"))
@@ -106,9 +109,11 @@ class _Builder:
         self.events: list[Event] = []
 
     def emit(self, event_type: str, /, **data: Any) -> None:
+        """Add an event with its `type` and the next `sequence_number`."""
         self.events.append((event_type, {"type": event_type, **data, "sequence_number": len(self.events)}))
 
     def response(self, status: str, output: list[JSONDict], usage: JSONDict | None) -> JSONDict:
+        """The response object in a given state (as in `response.created` or `response.completed`)."""
         body = self.body
         text = body.get("text") if isinstance(body.get("text"), dict) else {}
         response = {
@@ -149,6 +154,7 @@ class _Builder:
         }
 
     def message(self, text: str, index: int) -> JSONDict:
+        """Stream an assistant message answering with `text`; return the finished item."""
         item_id = self.ids.make("msg_")
         part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
         where = {"item_id": item_id, "output_index": index, "content_index": 0}
@@ -165,6 +171,7 @@ class _Builder:
         return done
 
     def function_call(self, function: JSONDict, index: int) -> JSONDict:
+        """Stream a function call with arguments that fit the function's parameters; return the item."""
         item_id, call_id = self.ids.make("fc_"), self.ids.make("call_")
         arguments = compact_json(payloads.example_arguments(function.get("parameters"), self.ids.rng))
         item = {

@@ -64,6 +64,7 @@ def responses_requests() -> st.SearchStrategy[model.CreateResponseRequest]:
 
 
 def _pick(caller: str, cases: list[Case], rules: Iterable[str] | None) -> st.SearchStrategy[Case]:
+    """A strategy over the cases of the given rules, checking the argument."""
     if rules is None:
         return st.sampled_from(cases)
     if isinstance(rules, str):

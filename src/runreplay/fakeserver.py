@@ -395,7 +395,7 @@ Route = tuple["re.Pattern[str]", dict[str, Callable[["FakeAssistantsServer", _Ca
 
 
 class FakeAssistantsServer:
-    """A local, deterministic stand-in for the Assistants API's create-thread-and-run endpoints.
+    """A local, deterministic stand-in for the Assistants API (and `POST /v1/responses`, the Responses API).
 
     Use it as a context manager (or call `start()` and `stop()`), then point a client at `base_url`:
     `openai.OpenAI(base_url=server.base_url, api_key="sk-test")`.

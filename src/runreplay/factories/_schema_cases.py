@@ -87,6 +87,7 @@ def minimal_string(pattern: str | None, length: int = 1) -> str:
 
 
 def _edges(node: Node) -> Iterator[Edge]:
+    """The edges from a node to its children: (kind, key or index, child)."""
     if node.target is not None:
         yield ("ref", None, node.target)
     for key, child in node.properties.items():
@@ -103,6 +104,8 @@ def _edges(node: Node) -> Iterator[Edge]:
 
 @dataclass
 class _Target:
+    """One rule to build cases for: its id, what kind of check it is, its node and its limit or key."""
+
     rule: str
     kind: str
     node: Node
@@ -135,6 +138,7 @@ class SchemaCatalog:
     # -- the way to every node ------------------------------------------------------------------
 
     def _routes(self) -> dict[int, list[Edge]]:
+        """The shortest way (edges) from the root to every node, breadth first."""
         routes: dict[int, list[Edge]] = {id(self.rules.root): []}
         queue = deque([self.rules.root])
         while queue:
@@ -199,6 +203,7 @@ class SchemaCatalog:
         return value, keys
 
     def _build_along(self, node: Node, route: list[Edge]) -> tuple[Any, Keys]:
+        """The smallest value of `node` that follows `route`, and the keys it took."""
         if not route:
             return self.minimal(node), ()
         (kind, label, child), rest = route[0], route[1:]
@@ -218,6 +223,7 @@ class SchemaCatalog:
     # -- the catalogs ---------------------------------------------------------------------------
 
     def _targets(self) -> Iterator[_Target]:
+        """Every rule of every reachable node, with what is needed to break it."""
         for node in self.rules.nodes():
             if id(node) not in self.routes:
                 continue
@@ -241,6 +247,7 @@ class SchemaCatalog:
                     yield _Target(rule_id, "key_max_length", node, limit)
 
     def _build(self) -> None:
+        """Fill the edge and invalid catalogs: the first value that isolates each rule wins."""
         done_invalid: set[str] = set()
         done_edge: set[str] = set()
         for target in self._targets():
@@ -280,6 +287,7 @@ class SchemaCatalog:
         return any(v.rule == rule for v in self.rules.check(body, house=False))
 
     def _breakers(self, target: _Target, body: Any, keys: Keys) -> Iterator[tuple[str, Any, str]]:
+        """(variant, body, path) candidates that break the target's rule just past its limit."""
         node, kind, limit = target.node, target.kind, target.detail
         path = _path(keys)
         if kind == "json_type":
@@ -330,6 +338,7 @@ class SchemaCatalog:
             yield f"key_length_{limit + 1}", _put(body, keys, {key: "v"}), f"{path}.{key}<key>"
 
     def _edges_of(self, target: _Target, body: Any, keys: Keys) -> Iterator[tuple[str, Any, str]]:
+        """(variant, body, path) candidates at the target's limits, enum values, kinds and null."""
         node, kind, limit = target.node, target.kind, target.detail
         path = _path(keys)
         if kind == "enum" and node.enum is not None:

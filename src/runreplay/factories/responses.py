@@ -109,6 +109,7 @@ class _Writer:
         return f"{self.src.choice(_VERBS)}_{word}"[:64]
 
     def body(self) -> dict[str, Any]:
+        """A whole request body."""
         src = self.src
         body: dict[str, Any] = {"model": src.choice(MODELS), "input": self.input()}
         if src.chance(0.4):
@@ -157,6 +158,7 @@ class _Writer:
         return body
 
     def input(self) -> Any:
+        """String input, or a list of messages ending with a user message."""
         src = self.src
         if src.chance(0.4):
             return src.choice(self.pools.sentences)
@@ -172,6 +174,7 @@ class _Writer:
         return messages
 
     def user_message(self) -> dict[str, Any]:
+        """A user message with text and maybe an image by URL and a file."""
         src = self.src
         parts: list[dict[str, Any]] = [{"type": "input_text", "text": src.choice(self.pools.sentences)}]
         if src.chance(0.4):
@@ -192,6 +195,7 @@ class _Writer:
         return message
 
     def tools(self) -> list[dict[str, Any]]:
+        """Function tools with distinct names, and maybe built-in tools."""
         src = self.src
         tools: list[dict[str, Any]] = []
         seen: set[str] = set()
@@ -214,6 +218,7 @@ class _Writer:
         return tools
 
     def function_tool(self) -> dict[str, Any]:
+        """A function tool whose parameters are a real JSON Schema (strict or not)."""
         src = self.src
         strict = src.chance(0.5)
         props: dict[str, Any] = {}
@@ -238,6 +243,7 @@ class _Writer:
         }
 
     def text_format(self) -> dict[str, Any]:
+        """A `text.format`: plain text, JSON mode, or a json_schema structured output."""
         src = self.src
         kind = src.choice(("text", "json_object", "json_schema", "json_schema"))
         if kind != "json_schema":
@@ -261,6 +267,7 @@ class _Writer:
         }
 
     def metadata(self) -> dict[str, str]:
+        """Up to seven realistic metadata pairs."""
         src = self.src
         keys = ("user_id", "session", "env", "feature", "trace_id", "tenant", "locale")
         return {
@@ -275,6 +282,7 @@ def generate(src: Choices) -> dict[str, Any]:
 
 
 def _set(body: dict[str, Any], name: str, value: Any) -> None:
+    """Set (or with OMIT remove) the key an `a__b` override names, making objects on the way."""
     keys = name.split("__")
     holder = body
     for key in keys[:-1]:
@@ -488,6 +496,7 @@ _PROSE_CASES: tuple[tuple[str, str, Any, bool, str], ...] = (
 
 @functools.cache
 def _catalog() -> tuple[tuple[Case, ...], tuple[Case, ...]]:
+    """Both catalogs, built once per process: the schema rules' cases, then the prose cases."""
     schema_cases = SchemaCatalog(
         model.schema_rules(), model.check, prefix="responses.", base=_BASE, examples=_EXAMPLES
     )
@@ -507,6 +516,7 @@ def uncovered_rules() -> list[str]:
 
 
 def _copies(cases: tuple[Case, ...]) -> list[Case]:
+    """Fresh copies of cases, so a caller changing a body never changes the cached catalog."""
     return [Case(c.id, copy_json(c.body), c.rule, c.valid, c.path) for c in cases]
 
 

@@ -53,6 +53,7 @@ def _annotation(prop: Any, defs: dict[str, Any]) -> Any:
 
 @functools.cache
 def _classes() -> dict[str, type[ResponseStreamEvent]]:
+    """One class per event type of the vendored events schema, made at import."""
     text = resources.files("runreplay.models").joinpath("_schemas", EVENTS_FILE).read_text("utf-8")
     document = json.loads(text)
     defs: dict[str, Any] = document["$defs"]

@@ -89,6 +89,7 @@ def describe(value: Any, limit: int = 60) -> str:
 
 
 def _accepts(types: frozenset[str] | None, kind: str) -> bool:
+    """Whether a value of JSON type `kind` fits `types` (an integer fits number)."""
     return types is None or kind in types or (kind == "integer" and "number" in types)
 
 
@@ -216,6 +217,7 @@ class SchemaRules:
             node.type_rule = None
 
     def _ref(self, ref: str) -> Node:
+        """The node of a `#/$defs/<Name>` reference, compiled once."""
         if not ref.startswith("#/$defs/"):
             raise ValueError(f"unsupported $ref {ref!r}: expected '#/$defs/<Name>'")
         name = ref.removeprefix("#/$defs/")
@@ -226,6 +228,7 @@ class SchemaRules:
         return node
 
     def _compile(self, raw: Mapping[str, Any], pointer: str, name: str) -> Node:
+        """One schema location as a node: its own rules registered, its children compiled."""
         if "$ref" in raw:
             node = Node(pointer, name)
             if pointer.startswith("#/$defs/") and pointer.count("/") == 2:
@@ -273,6 +276,7 @@ class SchemaRules:
     def _union(
         self, node: Node, key: str, options: list[Any], pointer: str, name: str, discriminator: Any
     ) -> None:
+        """An `anyOf`/`oneOf` node: its branches, the JSON types they take, and its tag if it has one."""
         labels = _branch_labels(options, key)
         node.branches = [
             self._compile(
@@ -317,6 +321,7 @@ class SchemaRules:
                 )
 
     def _scalars(self, node: Node, raw: Mapping[str, Any], pointer: str, name: str) -> None:
+        """Type, enum, numeric and length bounds, and pattern rules of a node."""
         where = _label(name)
         if "type" in raw:
             declared = raw["type"]
@@ -361,6 +366,7 @@ class SchemaRules:
             )
 
     def _object(self, node: Node, raw: Mapping[str, Any], pointer: str, name: str) -> None:
+        """Properties, required keys, additional properties, key names and closedness of an object node."""
         for key, sub in raw.get("properties", {}).items():
             node.properties[key] = self._compile(sub, f"{pointer}/properties/{key}", f"{_dot(name)}{key}")
         for key in raw.get("required", ()):
@@ -421,6 +427,7 @@ class SchemaRules:
     def _check(
         self, node: Node, value: Any, path: str, out: list[Violation], *, part: bool, typed: bool
     ) -> None:
+        """Check `value` against `node`, appending violations (`part`: an allOf part, `typed`: type known)."""
         node = node.resolved()
         kind = json_type(value)
         if node.branches:
@@ -458,6 +465,7 @@ class SchemaRules:
     def _check_object(
         self, node: Node, value: dict[str, Any], path: str, out: list[Violation], *, part: bool
     ) -> None:
+        """Required keys, each member, and unknown keys of an object value."""
         for key, rule_id in node.required.items():
             if key not in value:
                 out.append(
@@ -485,6 +493,7 @@ class SchemaRules:
                 out.append(_v(node.closed_rule, where, f"unknown key {key!r}; the object takes: {allowed}"))
 
     def _check_union(self, node: Node, value: Any, kind: str, path: str, out: list[Violation]) -> None:
+        """Check a value against the union branch its type or tag selects (or the best fitting one)."""
         if node.tag == "\0null":
             if value is None:
                 return
@@ -563,6 +572,7 @@ def children(node: Node) -> list[Node]:
 
 
 def _required_keys(node: Node) -> set[str]:
+    """The required keys of a node and of its allOf parts."""
     node = node.resolved()
     keys = set(node.required)
     for part in node.all_of:
@@ -597,6 +607,7 @@ def _bound_problem(bound: str, limit: Any, value: Any, kind: str) -> str | None:
 
 
 def _v(rule_id: str | None, path: str, message: str) -> Violation:
+    """A violation of a rule that must exist."""
     if rule_id is None:  # pragma: no cover - every check that can fail has a rule
         raise AssertionError(f"no rule for {message}")
     return Violation(rule_id, path, message)

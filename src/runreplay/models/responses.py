@@ -74,6 +74,7 @@ def schema_rules() -> SchemaRules:
 
 
 def _registry() -> Mapping[str, SchemaRule]:
+    """The derived schema rules plus the prose rules, by id."""
     rules: dict[str, SchemaRule] = dict(schema_rules().rules)
     for entry in PROSE_RULES:
         rules[entry.id] = entry
@@ -90,6 +91,7 @@ def check(body: Any) -> list[Violation]:
 
 
 def _error(violations: list[Violation]) -> PydanticCustomError:
+    """A pydantic error that names the first rule and carries every violation in its ctx."""
     shown = "; ".join(str(v) for v in violations[:5])
     more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
     return PydanticCustomError(
