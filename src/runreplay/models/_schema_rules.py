@@ -175,6 +175,14 @@ class Node:
         return ()
 
 
+class _Found(list[Violation]):
+    """The violations found so far, and whether house rules (closed objects) apply to this check."""
+
+    def __init__(self, *, house: bool) -> None:
+        super().__init__()
+        self.house = house
+
+
 class SchemaRules:
     """A compiled JSON Schema: its node tree, its rule registry (`rules`) and a checker (`check`)."""
 
@@ -185,7 +193,6 @@ class SchemaRules:
         self._defs: Mapping[str, Any] = schema.get("$defs", {})
         self._by_pointer: dict[str, Node] = {}
         self._root_defs = set(root_defs)
-        self._house = True
         self.root = self._compile(schema, "#", "")
 
     # -- compiling ------------------------------------------------------------------------------
@@ -416,17 +423,14 @@ class SchemaRules:
 
         `house=False` leaves objects the schema does not close open, as a plain JSON Schema validator does.
         """
-        found: list[Violation] = []
-        self._house = house
+        found = _Found(house=house)
         self._check(self.root, value, "$", found, part=False, typed=False)
         unique: dict[tuple[str, str], Violation] = {}
         for violation in found:
             unique.setdefault((violation.rule, violation.path), violation)
         return list(unique.values())
 
-    def _check(
-        self, node: Node, value: Any, path: str, out: list[Violation], *, part: bool, typed: bool
-    ) -> None:
+    def _check(self, node: Node, value: Any, path: str, out: _Found, *, part: bool, typed: bool) -> None:
         """Check `value` against `node`, appending violations (`part`: an allOf part, `typed`: type known)."""
         node = node.resolved()
         kind = json_type(value)
@@ -462,9 +466,7 @@ class SchemaRules:
         for sub in node.all_of:
             self._check(sub, value, path, out, part=True, typed=False)
 
-    def _check_object(
-        self, node: Node, value: dict[str, Any], path: str, out: list[Violation], *, part: bool
-    ) -> None:
+    def _check_object(self, node: Node, value: dict[str, Any], path: str, out: _Found, *, part: bool) -> None:
         """Required keys, each member, and unknown keys of an object value."""
         for key, rule_id in node.required.items():
             if key not in value:
@@ -476,7 +478,7 @@ class SchemaRules:
                     )
                 )
         closed = node.closed_rule is not None and not part
-        if closed and not self._house and self.rules[node.closed_rule or ""].origin == "house":
+        if closed and not out.house and self.rules[node.closed_rule or ""].origin == "house":
             closed = False
         known = node.known_keys() if closed else None
         for key, item in value.items():
@@ -492,7 +494,7 @@ class SchemaRules:
                 allowed = ", ".join(sorted(known))
                 out.append(_v(node.closed_rule, where, f"unknown key {key!r}; the object takes: {allowed}"))
 
-    def _check_union(self, node: Node, value: Any, kind: str, path: str, out: list[Violation]) -> None:
+    def _check_union(self, node: Node, value: Any, kind: str, path: str, out: _Found) -> None:
         """Check a value against the union branch its type or tag selects (or the best fitting one)."""
         if node.tag == "\0null":
             if value is None:
@@ -522,7 +524,7 @@ class SchemaRules:
             fits = chosen
         best: list[Violation] | None = None
         for branch in fits:
-            trial: list[Violation] = []
+            trial = _Found(house=out.house)
             self._check(branch, value, path, trial, part=False, typed=len(fits) == 1)
             if not trial:
                 return
@@ -532,7 +534,7 @@ class SchemaRules:
 
     @staticmethod
     def _by_tag(
-        node: Node, value: dict[str, Any], fits: list[Node], path: str, out: list[Violation]
+        node: Node, value: dict[str, Any], fits: list[Node], path: str, out: _Found
     ) -> list[Node] | None:
         """The branches an object's tag selects (or, without a tag, those that need none); None: reported."""
         assert node.tag is not None
