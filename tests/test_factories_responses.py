@@ -192,3 +192,22 @@ def test_strategy_arguments_are_checked() -> None:
     assert str(caught.value) == (
         "responses_edge_requests() has no case for rules ['request.closed']; pick rules that have cases"
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    responses_invalid_requests(
+        rules=[r.id for r in responses.RULES.values() if r.kind in ("minimum", "maximum")]
+    )
+)
+def test_drawn_values_past_a_bound_break_exactly_that_bound(case: Case) -> None:
+    assert [(v.rule, v.path) for v in responses.check(case.body)] == [(case.rule, case.path)]
+
+
+def test_the_invalid_strategy_draws_values_beyond_the_catalog() -> None:
+    found = find(
+        responses_invalid_requests(rules=["temperature.maximum"]),
+        lambda case: case.body["temperature"] > 1000,
+        settings=settings(database=None, max_examples=1000),
+    )
+    assert found.rule == "temperature.maximum"

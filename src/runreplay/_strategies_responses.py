@@ -4,12 +4,16 @@
   run the generator `runreplay.factories.responses.build_request` runs, with hypothesis taking its
   decisions, so every example is valid by construction and shrinks towards `{"model": "gpt-4o",
   "input": "<first sentence>"}`.
-* `responses_edge_requests(rules=None)` and `responses_invalid_requests(rules=None)` draw `Case`s from
-  the edge and invalid catalogs (optionally only those of the given rule ids).
+* `responses_edge_requests(rules=None)` draws `Case`s from the edge catalog, and
+  `responses_invalid_requests(rules=None)` from the invalid catalog, where a numeric bound's case gets
+  a freshly drawn value past its limit (any integer below a minimum, any float above a maximum...).
+  Both optionally keep to the given rule ids; every invalid example breaks exactly its rule.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -17,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from runreplay.factories import responses as factories
-from runreplay.factories._case import Case
+from runreplay.factories._case import Case, copy_json
 from runreplay.models import responses as model
 
 __all__ = ["responses_bodies", "responses_edge_requests", "responses_invalid_requests", "responses_requests"]
@@ -88,6 +92,57 @@ def responses_edge_requests(*, rules: Iterable[str] | None = None) -> st.SearchS
     return _pick("responses_edge_requests()", factories.edge_cases(), rules)
 
 
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _keys(path: str) -> list[int | str]:
+    """The keys of a simple JSON path (`$.tools[0].name` -> ["tools", 0, "name"])."""
+    return [int(index) if index else key for key, index in _STEP.findall(path.removeprefix("$"))]
+
+
+def _past(rule_id: str, example: Any) -> st.SearchStrategy[Any] | None:
+    """Values past a numeric schema bound, of the example's JSON type; None for other rules."""
+    entry = model.RULES[rule_id]
+    if entry.origin != "schema" or entry.kind not in ("minimum", "maximum"):
+        return None
+    limit = entry.limits["limit"]
+    below = entry.kind == "minimum"
+    if isinstance(example, int) and not isinstance(example, bool):
+        return st.integers(max_value=limit - 1) if below else st.integers(min_value=limit + 1)
+    edge = math.nextafter(limit, -math.inf if below else math.inf)
+    if below:
+        return st.floats(max_value=edge, allow_nan=False, allow_infinity=False)
+    return st.floats(min_value=edge, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def _drawn(draw: st.DrawFn, case: Case) -> Case:
+    """The case with a drawn value past its bound at its path."""
+    keys = _keys(case.path or "$")
+    body = copy_json(case.body)
+    holder = body
+    for key in keys[:-1]:
+        holder = holder[key]
+    values = _past(case.rule, holder[keys[-1]])
+    assert values is not None
+    holder[keys[-1]] = draw(values)
+    return Case(case.id, body, case.rule, False, case.path)
+
+
 def responses_invalid_requests(*, rules: Iterable[str] | None = None) -> st.SearchStrategy[Case]:
     """`Case`s that each break exactly one rule, from `runreplay.factories.responses.invalid_cases()`."""
-    return _pick("responses_invalid_requests()", factories.invalid_cases(), rules)
+    picked = _pick("responses_invalid_requests()", factories.invalid_cases(), rules)
+    return picked.flatmap(_vary)
+
+
+def _vary(case: Case) -> st.SearchStrategy[Case]:
+    """The catalog case itself, or (for a numeric bound) the case with any value past the bound."""
+    keys = _keys(case.path or "$")
+    if not keys:
+        return st.just(case)
+    holder: Any = case.body
+    for key in keys[:-1]:
+        holder = holder[key]
+    if _past(case.rule, holder[keys[-1]]) is None:
+        return st.just(case)
+    return st.just(case) | _drawn(case)
