@@ -3,7 +3,7 @@
 * `responses_bodies()` draws valid wire dicts and `responses_requests()` `CreateResponseRequest`s. They
   run the generator `runreplay.factories.responses.build_request` runs, with hypothesis taking its
   decisions, so every example is valid by construction and shrinks towards `{"model": "gpt-4o",
-  "input": "<first sentence>"}`.
+  "input": [<one user message with one text part>]}`.
 * `responses_edge_requests(rules=None)` draws `Case`s from the edge catalog, and
   `responses_invalid_requests(rules=None)` from the invalid catalog, where a numeric bound's case gets
   a freshly drawn value past its limit (any integer below a minimum, any float above a maximum...).

@@ -194,6 +194,11 @@ class SchemaRules:
         self._by_pointer: dict[str, Node] = {}
         self._root_defs = set(root_defs)
         self.root = self._compile(schema, "#", "")
+        live = _live_rules(self.root)
+        self.shadowed: dict[str, SchemaRule] = {k: v for k, v in self.rules.items() if k not in live}
+        """Constraints of the schema the checker can never report: a union reports them first (a
+        branch's own type, its tag property's type, enum and required key). Kept for reference."""
+        self.rules = {k: v for k, v in self.rules.items() if k in live}
 
     # -- compiling ------------------------------------------------------------------------------
 
@@ -564,6 +569,43 @@ class SchemaRules:
             seen.add(id(node))
             yield node
             stack.extend(children(node))
+
+
+def _live_rules(root: Node) -> set[str]:
+    """The ids of every rule `check` can report, found by walking the nodes as `_check` would."""
+    live: set[str] = set()
+    seen: set[tuple[int, bool, str | None]] = set()
+    stack: list[tuple[Node, bool, str | None]] = [(root, False, None)]
+    while stack:
+        node, typed, guarded = stack.pop()
+        if (id(node), typed, guarded) in seen:
+            continue
+        seen.add((id(node), typed, guarded))
+        if node.target is not None:
+            stack.append((node.target, typed, guarded))
+            continue
+        if node.branches:
+            if any(_empty(b.resolved()) for b in node.branches):
+                continue  # a branch takes anything: nothing below the union can fail
+            live.update(r for r in (None if typed else node.union_rule, node.tag_rule) if r is not None)
+            tag = node.tag if node.tag != "\0null" else None
+            stack.extend(
+                (b, b.static_types() is not None, tag if b.tag_values(tag or "") else None)
+                for b in node.branches
+            )
+            continue
+        own = [node.enum_rule, node.pattern_rule, node.closed_rule, *(r for _, _, r in node.bounds)]
+        live.update(r for r in [*own, None if typed else node.type_rule] if r is not None)
+        live.update(rule for key, rule in node.required.items() if key != guarded)
+        stack.extend((child, False, None) for key, child in node.properties.items() if key != guarded)
+        stack.extend((child, False, None) for child in (node.items, node.additional, node.key_node) if child)
+        stack.extend((part, False, guarded) for part in node.all_of)
+    return live
+
+
+def _empty(node: Node) -> bool:
+    """Whether a node takes any value (`{}`, or a keyword this reader ignores such as `$recursiveRef`)."""
+    return not (node.types or node.enum or node.properties or node.branches or node.all_of or node.items)
 
 
 def children(node: Node) -> list[Node]:
