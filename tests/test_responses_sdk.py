@@ -119,15 +119,27 @@ def test_create_stream_true_yields_the_same_events_and_every_event_parses(tmp_pa
 def test_stream_helper_gives_the_same_text_deltas_and_final_response(tmp_path: Path) -> None:
     def scenario(client: openai.OpenAI) -> Any:
         with client.responses.stream(model="gpt-4o", input="Hello there") as stream:
-            deltas = [event.delta for event in stream if event.type == "response.output_text.delta"]
+            texts = [(e.delta, e.snapshot) for e in stream if e.type == "response.output_text.delta"]
             final = stream.get_final_response()
-        return deltas, final.output_text, final.id
+        with client.responses.stream(
+            model="gpt-4o", input="Weather in Oslo?", tools=[WEATHER_TOOL]
+        ) as stream:
+            calls = [
+                (e.delta, e.snapshot) for e in stream if e.type == "response.function_call_arguments.delta"
+            ]
+            parsed_call = stream.until_done().get_final_response().output[0]
+        return texts, final.output_text, final.id, calls, parsed_call.arguments
 
     live, replayed = _record_then_replay(tmp_path, scenario)
     assert replayed == live
-    deltas, text, _ = live
-    assert "".join(deltas) == text
-    assert len(deltas) > 3
+    texts, text, _, calls, arguments = live
+    assert len(texts) > 3
+    # The helper's snapshots accumulate the deltas, for text and for function-call arguments alike.
+    assert [snapshot for _, snapshot in texts] == [
+        "".join(d for d, _ in texts[: i + 1]) for i in range(len(texts))
+    ]
+    assert texts[-1][1] == text
+    assert calls[-1][1] == arguments == "".join(delta for delta, _ in calls)
 
 
 def test_parse_with_a_pydantic_text_format(tmp_path: Path) -> None:
