@@ -236,3 +236,16 @@ def test_async_stream_and_function_loop_replay(tmp_path: Path) -> None:
     assert replayed == live
     assert live[0][-1]["type"] == "response.completed"
     assert isinstance(live[3], Weather)
+
+
+def test_an_in_stream_error_event_reaches_the_sdk_and_replays(tmp_path: Path) -> None:
+    def scenario(client: openai.OpenAI) -> Any:
+        stream = client.responses.create(
+            model="gpt-4o", input="Hi", stream=True, metadata={"runreplay_fault": "stream_error"}
+        )
+        return _dumps(list(stream))
+
+    live, replayed = _record_then_replay(tmp_path, scenario)
+    assert replayed == live
+    assert [event["type"] for event in live] == ["response.created", "response.in_progress", "error"]
+    assert live[-1]["message"] == "The server had an error while processing your request."
