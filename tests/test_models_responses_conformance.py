@@ -25,6 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from pydantic import ValidationError
 
 from runreplay.factories import responses as factories
 from runreplay.models import responses
@@ -203,3 +204,13 @@ def test_the_model_is_never_looser_than_the_schema(seed: int, data: st.DataObjec
         assert found, mutated
     if not found:
         assert SCHEMA.is_valid(mutated)
+
+
+def test_the_model_accepts_every_edge_case_unchanged_and_names_the_rule_of_every_invalid_one() -> None:
+    for case in EDGE:
+        request = responses.CreateResponseRequest.model_validate(case.body)
+        assert request.model_dump(mode="json", exclude_unset=True) == case.body, case
+    for case in INVALID:
+        with pytest.raises(ValidationError) as caught:
+            responses.CreateResponseRequest.model_validate(case.body)
+        assert responses.rule_ids_for(caught.value) == [(case.rule, case.path)], case
