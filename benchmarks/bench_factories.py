@@ -16,6 +16,11 @@ Groups (the ratio table at the end of the run is printed by this module, not ben
   runreplay: `runreplay.strategies.requests()`; hypothesis: ``st.builds(CreateThreadAndRunRequest)``
   (fills required fields only) and ``st.from_type(CreateThreadAndRunRequest)``.
 
+* ``responses-build-1000`` / ``responses-strategy-300``: the same for `POST /v1/responses`, next to the
+  thread-and-run rows: `runreplay.factories.responses.build_request(seed=i)` (valid = no rule of
+  `runreplay.models.responses` broken), polyfactory's ``ModelFactory[CreateResponseRequest]``, and
+  `runreplay.strategies.responses_requests()`.
+
 Each row reports items/s, the fraction valid, the fraction "non-trivial" (more keys than
 `assistant_id`) and the mean JSON size, since speed alone rewards tiny objects.
 """
@@ -38,8 +43,10 @@ from polyfactory.factories.pydantic_factory import ModelFactory
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from runreplay.factories import build_request
+from runreplay.factories import responses as responses_factories
 from runreplay.models import CreateThreadAndRunRequest
-from runreplay.strategies import requests
+from runreplay.models import responses as responses_models
+from runreplay.strategies import requests, responses_requests
 
 BUILDS = 1000
 EXAMPLES = 300
@@ -288,6 +295,35 @@ def run_build_request() -> Tally:
     return tally
 
 
+def run_responses_build_request() -> Tally:
+    tally = Tally()
+    for seed in range(BUILDS):
+        # build_request validates with CreateResponseRequest (every schema and prose rule), like the row above.
+        body = responses_factories.build_request(seed=seed).model_dump(mode="json", exclude_unset=True)
+        tally.add(body, True)
+    return tally
+
+
+class PolyfactoryResponses(ModelFactory[responses_models.CreateResponseRequest]):
+    """polyfactory on the Responses model (its rules live in the schema-derived validator)."""
+
+    __model__ = responses_models.CreateResponseRequest
+    __random_seed__ = 1
+    __check_model__ = False
+
+
+def run_polyfactory_responses() -> Tally:
+    tally = Tally()
+    for _ in range(BUILDS):
+        try:
+            body = PolyfactoryResponses.build().model_dump(mode="json", exclude_unset=True)
+        except ValidationError as error:
+            tally.add(None, False, error.errors()[0]["msg"][:160])
+        else:
+            tally.add(body, not responses_models.check(body))
+    return tally
+
+
 def run_polyfactory_strict() -> Tally:
     tally = Tally()
     for _ in range(BUILDS):
@@ -341,6 +377,10 @@ def run_requests_strategy() -> Tally:
     return _through_hypothesis(requests())
 
 
+def run_responses_strategy() -> Tally:
+    return _through_hypothesis(responses_requests())
+
+
 def run_hypothesis_builds() -> Tally:
     return _through_hypothesis(st.builds(CreateThreadAndRunRequest))
 
@@ -379,6 +419,27 @@ CONTENDERS: list[tuple[str, str, str, Callable[[], Tally], int]] = [
         "hypothesis-from_type",
         "st.from_type(CreateThreadAndRunRequest)",
         run_hypothesis_from_type,
+        EXAMPLES,
+    ),
+    (
+        f"responses-build-{BUILDS}",
+        "runreplay",
+        "responses.build_request(seed=i)",
+        run_responses_build_request,
+        BUILDS,
+    ),
+    (
+        f"responses-build-{BUILDS}",
+        "polyfactory",
+        "ModelFactory[CreateResponseRequest]",
+        run_polyfactory_responses,
+        BUILDS,
+    ),
+    (
+        f"responses-strategy-{EXAMPLES}",
+        "runreplay",
+        "strategies.responses_requests()",
+        run_responses_strategy,
         EXAMPLES,
     ),
 ]
@@ -421,7 +482,7 @@ def table() -> Iterator[str]:
     Useful = valid and non-trivial (more keys than `assistant_id`).
     """
     yield (
-        f"{'group':<14} {'tool':<21} {'items/s':>8} {'valid':>6} {'non-triv':>8} {'mean JSON':>9} "
+        f"{'group':<24} {'tool':<21} {'items/s':>8} {'valid':>6} {'non-triv':>8} {'mean JSON':>9} "
         f"{'valid/s':>8} {'useful/s':>8} {'× valid/s':>10} {'× useful/s':>10}"
     )
     for (group, tool), row in ROWS.items():
@@ -433,7 +494,7 @@ def table() -> Iterator[str]:
             by_useful = _ratio(ours.useful_per_second, row.useful_per_second)
         mean = f"{tally.chars / tally.bodies:.0f}" if tally.bodies else "—"
         yield (
-            f"{group:<14} {tool:<21} {row.per_second:>8.0f} {tally.valid / tally.made:>6.1%} "
+            f"{group:<24} {tool:<21} {row.per_second:>8.0f} {tally.valid / tally.made:>6.1%} "
             f"{tally.nontrivial / tally.made:>8.0%} {mean:>9} {row.valid_per_second:>8.0f} "
             f"{row.useful_per_second:>8.0f} {by_valid:>10} {by_useful:>10}"
         )

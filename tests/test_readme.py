@@ -80,6 +80,17 @@ def test_the_pytest_examples_record_once_then_replay_offline(
     )
 
 
+def test_the_responses_example_records_once_then_replays_offline(
+    pytester: pytest.Pytester, api: FakeAssistantsServer
+) -> None:
+    for name in ("conftest.py", "test_responses.py"):
+        (pytester.path / name).write_text((EXAMPLES / name).read_text(encoding="utf-8"), encoding="utf-8")
+    recorded = pytester.runpytest("--record-mode=once", "-p", "no:randomly")
+    recorded.assert_outcomes(passed=3 + 50)
+    api.stop()
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3 + 50)
+
+
 def test_the_use_cassette_script_records_then_replays(tmp_path: Path, api: FakeAssistantsServer) -> None:
     script = tmp_path / "use_cassette.py"
     script.write_text((EXAMPLES / "use_cassette.py").read_text(encoding="utf-8"))

@@ -31,6 +31,7 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from runreplay import _fakeserver_payloads as payloads
+from runreplay import _fakeserver_responses as responses
 from runreplay._json_type import json_type as _json_type
 from runreplay.errors import ConfigurationError, RunreplayError, ServerStateError
 
@@ -382,7 +383,7 @@ Route = tuple["re.Pattern[str]", dict[str, Callable[["FakeAssistantsServer", _Ca
 
 
 class FakeAssistantsServer:
-    """A local, deterministic stand-in for the Assistants API's create-thread-and-run endpoints.
+    """A local, deterministic stand-in for the Assistants API (and `POST /v1/responses`, the Responses API).
 
     Use it as a context manager (or call `start()` and `stop()`), then point a client at `base_url`:
     `openai.OpenAI(base_url=server.base_url, api_key="sk-test")`.
@@ -440,6 +441,7 @@ class FakeAssistantsServer:
         self._failures: list[_Failure] = []
         self._threads: dict[str, payloads.ThreadState] = {}
         self._runs: dict[str, payloads.RunState] = {}
+        self._responses = responses.ResponseStore()
         self._index = 0
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
@@ -771,6 +773,15 @@ class FakeAssistantsServer:
             )
         return items[: int(raw_limit)]
 
+    def _create_response(self, call: _Call) -> _Reply:
+        """POST /v1/responses: answered by `_fakeserver_responses`, streamed or as one JSON body."""
+        answer = responses.create_response(
+            call.body, self._responses, seed=self.seed, index=call.index, now=call.now, validate=self.validate
+        )
+        return (
+            self._stream(answer.events) if answer.events is not None else _Reply(answer.status, answer.body)
+        )
+
     def _retrieve_thread(self, call: _Call) -> _Reply:
         """GET /v1/threads/{thread_id}: the thread object."""
         return _Reply(200, self._thread(call.params["thread_id"]).to_dict())
@@ -780,6 +791,7 @@ _ID = r"(?P<{}>[A-Za-z0-9_-]+)"
 _RUN_PATH = rf"/v1/threads/{_ID.format('thread_id')}/runs/{_ID.format('run_id')}"
 _ROUTES: list[Route] = [
     (re.compile(r"/v1/threads/runs"), {"POST": FakeAssistantsServer._create_thread_and_run}),
+    (re.compile(r"/v1/responses"), {"POST": FakeAssistantsServer._create_response}),
     (re.compile(_RUN_PATH + "/submit_tool_outputs"), {"POST": FakeAssistantsServer._submit_tool_outputs}),
     (re.compile(_RUN_PATH + "/steps"), {"GET": FakeAssistantsServer._list_steps}),
     (re.compile(_RUN_PATH), {"GET": FakeAssistantsServer._retrieve_run}),

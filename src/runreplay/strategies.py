@@ -11,6 +11,8 @@
 The edge and invalid strategies draw `Case`s: `case.body` is the wire dict, `case.rule` the rule id.
 Arguments are keyword-only and checked when the strategy is made (`InvalidStrategyArgument`, which is
 both hypothesis's `InvalidArgument`, as hypothesis users expect, and a `runreplay.errors.ConfigurationError`).
+The `POST /v1/responses` strategies (`responses_requests()`, `responses_bodies()`,
+`responses_edge_requests()`, `responses_invalid_requests()`) live in `runreplay._strategies_responses`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from runreplay._strategies_responses import (
+    responses_bodies,
+    responses_edge_requests,
+    responses_invalid_requests,
+    responses_requests,
+)
 from runreplay.errors import ConfigurationError
 from runreplay.factories._case import Case, HugeList, case_id, copy_json, minimal
 from runreplay.factories._shape import SHAPE_DEFAULTS, shape_keywords, unknown_keyword_problem
@@ -32,7 +40,16 @@ from runreplay.factories.invalid import breach, catalog_values
 from runreplay.factories.valid import Shape, generate, shape_problem
 from runreplay.models import RULES, CreateThreadAndRunRequest, Rule
 
-__all__ = ["bodies", "edge_requests", "invalid_requests", "requests"]
+__all__ = [
+    "bodies",
+    "edge_requests",
+    "invalid_requests",
+    "requests",
+    "responses_bodies",
+    "responses_edge_requests",
+    "responses_invalid_requests",
+    "responses_requests",
+]
 
 T = TypeVar("T")
 

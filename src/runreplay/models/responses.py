@@ -1,0 +1,166 @@
+"""Wire models of `POST /v1/responses`, which replaced Assistants: strict request, tolerant stream.
+
+The endpoint is data: `_schemas/create_response_request.schema.json` (vendored from the OpenAPI
+document) gives every schema rule through the generic `SchemaRules`, and `_responses_prose` adds the
+rules the spec only states in words. Nothing here copies a schema rule by hand.
+
+* `CreateResponseRequest`: the request body, strict (spec names, closed objects, no coercion). Any
+  broken rule raises pydantic's `ValidationError`; its error `type` is the first rule id and its
+  `ctx["violations"]` lists them all. The wire body is `req.model_dump(mode="json", exclude_unset=True)`.
+* `RULES` (rule id -> `SchemaRule`), `check(body)` (every `Violation`), `rule_ids_for(error)`.
+* `parse_event(event, data)`: typed, tolerant stream events (see `_responses_events`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from runreplay.models._responses_events import (
+    EVENT_CLASSES,
+    ResponseStreamEvent,
+    UnknownResponseEvent,
+    parse_event,
+)
+from runreplay.models._responses_prose import NAME_PATTERN, PROSE_RULES, ProseRule, check_prose
+from runreplay.models._schema_rules import SchemaRule, SchemaRules, Violation
+
+__all__ = [
+    "EVENT_CLASSES",
+    "NAME_PATTERN",
+    "PROSE_RULES",
+    "RULES",
+    "SCHEMA_FILE",
+    "CreateResponseRequest",
+    "ProseRule",
+    "ResponseStreamEvent",
+    "SchemaRule",
+    "UnknownResponseEvent",
+    "Violation",
+    "check",
+    "parse_event",
+    "rule_ids_for",
+    "schema",
+    "schema_rules",
+]
+
+SCHEMA_FILE = "create_response_request.schema.json"
+_ROOT_DEFS = (
+    "CreateResponse",
+    "CreateModelResponseProperties",
+    "ModelResponseProperties",
+    "ResponseProperties",
+)
+
+
+@functools.cache
+def schema() -> Mapping[str, Any]:
+    """The vendored `CreateResponse` JSON Schema (draft 2020-12, every `$ref` in `$defs`)."""
+    text = resources.files("runreplay.models").joinpath("_schemas", SCHEMA_FILE).read_text("utf-8")
+    loaded: Mapping[str, Any] = json.loads(text)
+    return loaded
+
+
+@functools.cache
+def schema_rules() -> SchemaRules:
+    """The schema compiled into rules and a checker (about 15 ms, once per process)."""
+    return SchemaRules(schema(), file=SCHEMA_FILE, root_defs=_ROOT_DEFS)
+
+
+def _registry() -> Mapping[str, SchemaRule]:
+    """The derived schema rules plus the prose rules, by id."""
+    rules: dict[str, SchemaRule] = dict(schema_rules().rules)
+    for entry in PROSE_RULES:
+        rules[entry.id] = entry
+    return rules
+
+
+RULES: Mapping[str, SchemaRule] = _registry()
+"""Every rule of the request body by id: derived from the schema, plus the prose rules."""
+
+
+def check(body: Any) -> list[Violation]:
+    """Every broken rule in a request body (schema rules first, then prose rules); [] when it is valid."""
+    return schema_rules().check(body) + check_prose(body)
+
+
+def _error(violations: list[Violation]) -> PydanticCustomError:
+    """A pydantic error that names the first rule and carries every violation in its ctx."""
+    shown = "; ".join(str(v) for v in violations[:5])
+    more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
+    return PydanticCustomError(
+        violations[0].rule,
+        "{count} rule(s) of POST /v1/responses broken: {shown}{more}",
+        {
+            "count": len(violations),
+            "shown": shown,
+            "more": more,
+            "violations": [(v.rule, v.path, v.message) for v in violations],
+        },
+    )
+
+
+class CreateResponseRequest(BaseModel):
+    """The `POST /v1/responses` body (`CreateResponse`), checked against every schema and prose rule.
+
+    Fields carry the spec's names; nested values stay plain JSON (dicts and lists), exactly as sent.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_default=False)
+
+    model: str | None = None
+    input: str | list[Any] | None = None
+    instructions: str | None = None
+    previous_response_id: str | None = None
+    conversation: str | dict[str, Any] | None = None
+    tools: list[Any] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+    max_tool_calls: int | None = None
+    max_output_tokens: int | None = None
+    temperature: int | float | None = None
+    top_p: int | float | None = None
+    top_logprobs: int | None = None
+    text: dict[str, Any] | None = None
+    reasoning: dict[str, Any] | None = None
+    include: list[Any] | None = None
+    metadata: dict[str, Any] | None = None
+    store: bool | None = None
+    stream: bool | None = None
+    stream_options: dict[str, Any] | None = None
+    background: bool | None = None
+    service_tier: str | None = None
+    truncation: str | None = None
+    user: str | None = None
+    safety_identifier: str | None = None
+    prompt: dict[str, Any] | None = None
+    prompt_cache_key: str | None = None
+    prompt_cache_retention: str | None = None
+    prompt_cache_options: dict[str, Any] | None = None
+    context_management: list[Any] | None = None
+    moderation: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_rules(cls, data: Any) -> Any:
+        """Run every schema and prose rule on the raw body before pydantic sees a field."""
+        violations = check(data)
+        if violations:
+            raise _error(violations)
+        return data
+
+
+def rule_ids_for(error: ValidationError) -> list[tuple[str, str]]:
+    """The (rule id, JSON path) pairs a `CreateResponseRequest` validation error reports."""
+    found: list[tuple[str, str]] = []
+    for detail in error.errors():
+        ctx = detail.get("ctx") or {}
+        for rule_id, path, _ in ctx.get("violations", ()):
+            found.append((rule_id, path))
+    return found
