@@ -52,6 +52,9 @@ ALLOWED_BUILTIN_RAISES: dict[tuple[str, str], str] = {
     ("factories/invalid.py", "AssertionError"): "a rule kind the catalog does not handle",
     ("factories/_case.py", "ValueError"): "a malformed path pattern in the registry",
     ("factories/_case.py", "LookupError"): "a registry path that no anchor body reaches",
+    ("factories/_schema_cases.py", "RecursionError"): "a vendored schema with no finite example",
+    ("models/_schema_rules.py", "AssertionError"): "a check that fails without a rule to name",
+    ("models/_schema_rules.py", "ValueError"): "a vendored schema with a $ref outside #/$defs",
 }
 """Every raise of a non-runreplay exception in src/, and why it is not a RunreplayError."""
 
