@@ -46,7 +46,7 @@ def _shape(types: list[str]) -> list[str]:
 def test_a_streamed_text_answer_has_the_shape_of_the_real_recorded_stream(
     server: FakeAssistantsServer,
 ) -> None:
-    recorded = [name for name, _ in _events((REFERENCE / "response_stream_2025_03_text.sse").read_bytes())]
+    recorded = [name for name, _ in _events((REFERENCE / "response_stream_2025_shape_text.sse").read_bytes())]
     reply = _post(server, {"model": "gpt-4o", "input": "hello", "stream": True})
     assert reply.status_code == 200
     assert reply.headers["content-type"].startswith("text/event-stream")
