@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from runreplay.errors import ConfigurationError
+
 if TYPE_CHECKING:
     from runreplay.factories import RequestFactory
     from runreplay.models import CreateThreadAndRunRequest
@@ -317,21 +319,25 @@ def _runreplay_context(request: pytest.FixtureRequest) -> Iterator[RunContext | 
         yield None  # a parametrized sibling of a marked test (they share their fixture names)
         return
     config = request.config
-    context = open_context(
-        marker_args=marker.args if marker is not None else (),
-        marker_options=dict(marker.kwargs) if marker is not None else {},
-        fixture_options=request.getfixturevalue("runreplay_config"),
-        layers=config.stash[_LAYERS],
-        test=node.nodeid,
-        rootdir=config.rootpath,
-        cassette_dir=config.getini("runreplay_cassette_dir"),
-        test_file=node.path,
-        cls=request.cls.__name__ if request.cls is not None else None,
-        test_name=node.name,
-        run_id=config.stash[_RUN_ID],
-        guard=node.get_closest_marker("allow_network") is None,
-        environ=os.environ,
-    )
+    try:
+        context = open_context(
+            marker_args=marker.args if marker is not None else (),
+            marker_options=dict(marker.kwargs) if marker is not None else {},
+            fixture_options=request.getfixturevalue("runreplay_config"),
+            layers=config.stash[_LAYERS],
+            test=node.nodeid,
+            rootdir=config.rootpath,
+            cassette_dir=config.getini("runreplay_cassette_dir"),
+            test_file=node.path,
+            cls=request.cls.__name__ if request.cls is not None else None,
+            test_name=node.name,
+            run_id=config.stash[_RUN_ID],
+            guard=node.get_closest_marker("allow_network") is None,
+            environ=os.environ,
+        )
+    except ConfigurationError as error:
+        # A settings mistake, not a failure inside runreplay: the message alone, no frames.
+        pytest.fail(f"runreplay.errors.ConfigurationError: {error}", pytrace=False)
     node.stash[_CONTEXT] = context
     config.stash[_OPEN].append(context)
     try:
