@@ -7,7 +7,7 @@ Usage (from the repository root, with nothing but Python 3.11+ installed):
     python3 dev.py test      # the project's test suite
     python3 dev.py lint      # ruff check, ruff format --check, mypy --strict src
     python3 dev.py bench     # side-by-side benchmarks against the anchors (slow)
-    python3 dev.py record-examples   # re-record cassettes/test_assistant_app/ from the embedded server
+    python3 dev.py record-examples   # re-record cassettes/examples/test_assistant_app/ from the embedded server
 
 Extra arguments after the command are passed on to pytest.
 """
@@ -59,17 +59,24 @@ def run(python: Path, *args: str) -> int:
     return subprocess.run([str(python), *args], cwd=ROOT).returncode
 
 
+def bench_args(extra: list[str]) -> list[str]:
+    """The interpreter arguments of `dev.py bench`: every `benchmarks/bench_*.py`, named explicitly.
+
+    The files are named on the command line because pytest collects only `test_*.py` from a folder.
+    """
+    files = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "benchmarks").glob("bench_*.py"))
+    return ["-m", "pytest", *files, "-p", "no:cacheprovider", "-p", "no:randomly", *extra]
+
+
 def main(argv: list[str]) -> int:
     """Dispatch the sub-command."""
     if not argv or argv[0] not in {"example", "test", "lint", "bench", "setup", "record-examples"}:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
-    if command == "bench":
-        # pytest-recording (an anchor) defines --record-mode too, so benchmarks get their own venv.
-        python = ensure_venv(ROOT / ".venv-bench", "test,bench")
-        return run(python, "-m", "pytest", "benchmarks", "-p", "no:cacheprovider", *extra)
     python = ensure_venv(ROOT / ".venv", "test")
+    if command == "bench":
+        return run(python, *bench_args(extra))
     if command == "setup":
         return 0
     if command == "example":

@@ -1,6 +1,6 @@
 """The example suite's configuration, as a downstream project would write it.
 
-Cassettes live in `<rootdir>/cassettes/test_assistant_app/`. They were recorded from runreplay's
+Cassettes live in `<rootdir>/cassettes/examples/test_assistant_app/`. They were recorded from runreplay's
 embedded Assistants server at `RUNREPLAY_EXAMPLE_BASE_URL` (see `python3 dev.py record-examples`);
 against the real API you would point the client at https://api.openai.com/v1 and record once with
 `--record-mode=once` and a real OPENAI_API_KEY, which never reaches the cassette.

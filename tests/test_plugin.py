@@ -149,18 +149,29 @@ def test_marker(cassette):
     [
         # no command line: marker > fixture > ini
         ("", [], ("new_episodes", 2.0), ("all", 3.0)),
-        ("runreplay_record_mode = rewrite\nrunreplay_replay_speed = 5\n", [], ("new_episodes", 2.0), ("all", 3.0)),
+        (
+            "runreplay_record_mode = rewrite\nrunreplay_replay_speed = 5\n",
+            [],
+            ("new_episodes", 2.0),
+            ("all", 3.0),
+        ),
         # an option given on the command line beats marker, fixture and ini (CI's --record-mode=none holds)
         ("runreplay_record_mode = rewrite\n", ["--record-mode=none"], ("none", 2.0), ("none", 3.0)),
         ("", ["--runreplay-record-mode=once", "--replay-speed=0.5"], ("once", 0.5), ("once", 0.5)),
     ],
 )
 def test_precedence_command_line_then_marker_then_fixture_then_ini(
-    pytester: pytest.Pytester, ini: str, args: list[str], fixture: tuple[str, float], marker: tuple[str, float]
+    pytester: pytest.Pytester,
+    ini: str,
+    args: list[str],
+    fixture: tuple[str, float],
+    marker: tuple[str, float],
 ) -> None:
     pytester.makeini("[pytest]\n" + ini)
     pytester.makepyfile(
-        test_prec=PRECEDENCE_TEST.replace("EXPECTED_FIXTURE", repr(fixture)).replace("EXPECTED_MARKER", repr(marker))
+        test_prec=PRECEDENCE_TEST.replace("EXPECTED_FIXTURE", repr(fixture)).replace(
+            "EXPECTED_MARKER", repr(marker)
+        )
     )
     pytester.runpytest(*args).assert_outcomes(passed=2)
 
@@ -182,12 +193,13 @@ def test_mode(cassette, pytestconfig):
 
 def test_the_readme_precedence_table_is_the_order_tested_above() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    start = readme.index('<a id="precedence"></a>')
-    rows = [line for line in readme[start:].splitlines()[3:12] if line.startswith("| ")][1:]
+    section = readme[readme.index('<a id="precedence"></a>') :].split("\n\n")
+    table = next(part for part in section if part.startswith("| wins"))
+    rows = table.splitlines()[2:]
     assert [row.split("|")[2].strip() for row in rows] == [
         "an option given on the command line (`--record-mode=none`)",
-        "the `cassette` marker's keyword (`@pytest.mark.cassette(record_mode=\"once\")`)",
-        "the `runreplay_config` fixture (`{\"record_mode\": \"once\"}`)",
+        'the `cassette` marker\'s keyword (`@pytest.mark.cassette(record_mode="once")`)',
+        'the `runreplay_config` fixture (`{"record_mode": "once"}`)',
         "the ini key (`runreplay_record_mode = once`)",
         "the default (`none`)",
     ]
@@ -325,11 +337,15 @@ def test_in_replay_only_tests_that_use_a_cassette_are_guarded(pytester: pytest.P
     # An allow-list replaces the default: the suggested fix keeps what is allowed now.
     allowed = pytester.runpytest("-p", "no:randomly", "--allowed-hosts=db,10.0.0.0/8", "-k", "swallowed")
     allowed.stdout.fnmatch_lines(
-        ["E*'192.0.2.1' is not in --allowed-hosts (now: db,10.0.0.0/8). *--allowed-hosts=db,10.0.0.0/8,192.0.2.1. *"]
+        [
+            "E*'192.0.2.1' is not in --allowed-hosts (now: db,10.0.0.0/8). *--allowed-hosts=db,10.0.0.0/8,192.0.2.1. *"
+        ]
     )
     emptied = pytester.runpytest("-p", "no:randomly", "--allowed-hosts=")
     emptied.assert_outcomes(passed=2, failed=2)
-    emptied.stdout.fnmatch_lines(["E*'127.0.0.1' is not in --allowed-hosts (now: nothing). *--allowed-hosts=127.0.0.1. *"])
+    emptied.stdout.fnmatch_lines(
+        ["E*'127.0.0.1' is not in --allowed-hosts (now: nothing). *--allowed-hosts=127.0.0.1. *"]
+    )
     wider = pytester.runpytest("--runreplay-allowed-hosts=192.0.2.0/24,127.0.0.1", "-k", "loopback")
     wider.assert_outcomes(passed=1, deselected=3)
 
@@ -362,7 +378,9 @@ def test_opted_out():
 
 
 @pytest.mark.parametrize("how", [["--runreplay-block-network"], ["-o", "runreplay_block_network=true"]])
-def test_block_network_guards_the_whole_run_from_session_start(pytester: pytest.Pytester, how: list[str]) -> None:
+def test_block_network_guards_the_whole_run_from_session_start(
+    pytester: pytest.Pytester, how: list[str]
+) -> None:
     pytester.makepyfile(test_block=BLOCK_NETWORK_TESTS)
     result = pytester.runpytest("-p", "no:randomly", *how)
     result.assert_outcomes(passed=2, errors=1)
@@ -573,10 +591,13 @@ def test_bad_settings_are_one_usage_error_at_start_up(pytester: pytest.Pytester)
     pytester.makeini("[pytest]\nrunreplay_record_mode = onse\n")
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert result.stderr.lines.count(
-        "ERROR: runreplay: ini (runreplay_* keys): record_mode must be one of none, once, new_episodes, all, "
-        "rewrite; got 'onse'. Did you mean 'once'? See https://pypi.org/project/pytest-runreplay/#record-mode"
-    ) == 1
+    assert (
+        result.stderr.lines.count(
+            "ERROR: runreplay: ini (runreplay_* keys): record_mode must be one of none, once, new_episodes, all, "
+            "rewrite; got 'onse'. Did you mean 'once'? See https://pypi.org/project/pytest-runreplay/#record-mode"
+        )
+        == 1
+    )
     pytester.makeini("[pytest]\n")
     hosts = pytester.runpytest("--allowed-hosts=https://api.example.com")
     assert hosts.ret == pytest.ExitCode.USAGE_ERROR
@@ -665,3 +686,58 @@ def test_ASSISTANT(base_url):
             "requests."
         ]
     )
+
+
+MIXED_TESTS = """
+import openai
+import pytest
+import requests
+
+THREAD = {"messages": [{"role": "user", "content": "Hello"}]}
+
+
+@pytest.mark.vcr
+def test_with_vcr(base_url):
+    response = requests.post(f"{base_url}/threads/runs", json={"assistant_id": "asst_vcr"}, timeout=5)
+    assert response.json()["assistant_id"] == "asst_vcr"
+
+
+@pytest.mark.cassette
+def test_with_runreplay(base_url):
+    with openai.OpenAI(base_url=base_url, api_key="sk-test", max_retries=0) as client:
+        events = [e.event for e in client.beta.threads.create_and_run(assistant_id="asst_rr", thread=THREAD, stream=True)]
+    assert events[-1] == "thread.run.completed"
+"""
+
+
+def test_coexists_with_pytest_recording_and_one_record_mode_drives_both(
+    pytester: pytest.Pytester, live: FakeAssistantsServer
+) -> None:
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_mixed=MIXED_TESTS)
+    # `-p recording` after the project's `-p no:recording` loads pytest-recording for this session.
+    recorded = pytester.runpytest("-p", "recording", "--record-mode=once", "-p", "no:randomly")
+    recorded.assert_outcomes(passed=2)
+    recorded.stdout.fnmatch_lines(["runreplay: --runreplay-seed=0 --record-mode=once cassettes=cassettes"])
+    assert len(live.requests) == 2
+    assert (pytester.path / "cassettes" / "test_mixed" / "test_with_vcr.yaml").is_file()
+    assert (
+        len(load(pytester.path / "cassettes" / "test_mixed" / "test_with_runreplay.yaml").interactions) == 1
+    )
+    live.stop()
+    replayed = pytester.runpytest("-p", "recording", "--record-mode=none", "-p", "no:randomly")
+    replayed.assert_outcomes(passed=2)
+    replayed.stdout.fnmatch_lines(
+        ["runreplay: 1 cassettes: 1 replayed, 0 recorded; 0 recorded interactions never played"]
+    )
+    # pytest-recording owns --record-mode and --allowed-hosts; runreplay's own names still work.
+    helped = pytester.runpytest("-p", "recording", "--help")
+    helped.stdout.fnmatch_lines(
+        [
+            "  --runreplay-record-mode={none,once,new_episodes,all,rewrite}",
+            "  --runreplay-replay-speed=FACTOR, --replay-speed=FACTOR",
+            "  --runreplay-allowed-hosts=HOST,...",
+        ]
+    )
+    ours = pytester.runpytest("-p", "recording", "--runreplay-record-mode=none", "-k", "runreplay")
+    ours.assert_outcomes(passed=1, deselected=1)

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 from runreplay.errors import ConfigurationError, RunreplayError
 from runreplay.recording.active import activate, deactivate
 from runreplay.recording.config import CassetteConfig
-from runreplay.recording.session import CassetteSession, SessionStats
 
 if TYPE_CHECKING:
+    from runreplay.recording.session import CassetteSession, SessionStats
     from runreplay.cassette.model import Cassette
     from runreplay.recording.guard import AllowedHosts, NetworkGuard
 
@@ -310,6 +310,8 @@ def stats_as_dict(stats: SessionStats) -> dict[str, Any]:
 
 def as_stats(data: dict[str, Any]) -> SessionStats:
     """Rebuild SessionStats sent from an xdist worker as a plain dict."""
+    from runreplay.recording.session import SessionStats
+
     return SessionStats(
         path=str(data["path"]),
         existed=bool(data.get("existed", False)),
@@ -355,6 +357,8 @@ class RunContext:
     def start_cassette(self, path: Path, *, run_id: str | None) -> CassetteSession:
         """Open the test's cassette and make it the active one."""
         if self.session is None:
+            from runreplay.recording.session import CassetteSession
+
             self.session = CassetteSession(path, self.config, test=self.test, run_id=run_id)
             activate(self.session)
         return self.session
