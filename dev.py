@@ -7,7 +7,7 @@ Usage (from the repository root, with nothing but Python 3.11+ installed):
     python3 dev.py test      # the project's test suite
     python3 dev.py lint      # ruff check, ruff format --check, mypy --strict src
     python3 dev.py bench     # side-by-side benchmarks against the anchors (slow)
-    python3 dev.py record-examples   # re-record cassettes/examples/test_assistant_app/ from the embedded server
+    python3 dev.py record-examples   # re-record cassettes/examples/ from the embedded server
 
 Extra arguments after the command are passed on to pytest.
 """

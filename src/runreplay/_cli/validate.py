@@ -102,7 +102,8 @@ def _check_interaction(item: Interaction, index: int, prefix: str, report: Repor
         report.notes.append(
             f"{prefix}interaction {index}: note: partial recording: the body stops after "
             f"{len(response.chunks)} chunk(s) and the server never ended it (the client closed it early, or "
-            "the run was interrupted); replay ends it at the same place. Re-record it if the whole body matters"
+            "the run was interrupted); replay ends it at the same place. "
+            "Re-record it if the whole body matters"
         )
     if not checked:
         report.skipped += 1

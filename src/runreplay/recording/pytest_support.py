@@ -21,9 +21,9 @@ from runreplay.recording.active import activate, deactivate
 from runreplay.recording.config import CassetteConfig
 
 if TYPE_CHECKING:
-    from runreplay.recording.session import CassetteSession, SessionStats
     from runreplay.cassette.model import Cassette
     from runreplay.recording.guard import AllowedHosts, NetworkGuard
+    from runreplay.recording.session import CassetteSession, SessionStats
 
 __all__ = [
     "PLACEHOLDER_API_KEY",
