@@ -97,9 +97,10 @@ def main(argv: list[str]) -> int:
             " '-p', 'no:cacheprovider', '--record-mode=rewrite', '-m', 'not replay_only', *sys.argv[1:]]))\n"
         )
         return run(python, "-c", script, *extra)
+    sources = ("src", "tests", "examples", "benchmarks", "docs", "tools", "dev.py")
     for step in (
-        ("-m", "ruff", "check", "src", "tests", "examples", "benchmarks", "docs", "dev.py"),
-        ("-m", "ruff", "format", "--check", "src", "tests", "examples", "benchmarks", "docs", "dev.py"),
+        ("-m", "ruff", "check", *sources),
+        ("-m", "ruff", "format", "--check", *sources),
         ("-m", "mypy", "--strict", "src"),
     ):
         code = run(python, *step)

@@ -3,7 +3,8 @@
 One generator writes every body. It asks an entropy `Source` for each decision (is this key present,
 how many tools, which model), and two sources answer: `RandomSource` (a per-call `random.Random`,
 used here) and the hypothesis source in `runreplay.strategies` (so strategies shrink). Text comes from
-Faker pools sampled once per process (`_text.py`); limits, enums and bounds come from the rule registry.
+text pools sampled from Faker once and shipped as data (`_text.py`); limits, enums and bounds come
+from the rule registry.
 
 Determinism: a body depends only on its seed. Each call makes its own `random.Random(seed)`; nothing
 global is read or advanced (with `seed=None` the seed itself is drawn from the `random` module, see
