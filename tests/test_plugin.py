@@ -741,3 +741,17 @@ def test_coexists_with_pytest_recording_and_one_record_mode_drives_both(
     )
     ours = pytester.runpytest("-p", "recording", "--runreplay-record-mode=none", "-k", "runreplay")
     ours.assert_outcomes(passed=1, deselected=1)
+
+
+def test_block_network_lets_a_cassette_test_record(
+    pytester: pytest.Pytester, live: FakeAssistantsServer
+) -> None:
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_runs=SDK_TEST)
+    # The embedded server is on loopback, so an empty allow-list is what makes this test meaningful.
+    args = ("--runreplay-block-network", "--allowed-hosts=")
+    pytester.runpytest("--record-mode=once", *args).assert_outcomes(passed=1)
+    assert len(live.requests) == 1
+    live.stop()
+    replayed = pytester.runpytest(*args)
+    replayed.assert_outcomes(passed=1)

@@ -266,6 +266,18 @@ class _SuiteGuard:
         finally:
             guard.install()
 
+    def lift(self) -> bool:
+        """Let a test that records reach the network (its cassette session records what it sends)."""
+        if self.guard is None or not self.guard.installed:
+            return False
+        self.guard.uninstall()
+        return True
+
+    def restore(self) -> None:
+        """Block again after `lift()`."""
+        if self.guard is not None:
+            self.guard.install()
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None]:
         """Fail a test whose code swallowed a blocked connection."""
@@ -340,9 +352,13 @@ def _runreplay_context(request: pytest.FixtureRequest) -> Iterator[RunContext | 
         pytest.fail(f"runreplay.errors.ConfigurationError: {error}", pytrace=False)
     node.stash[_CONTEXT] = context
     config.stash[_OPEN].append(context)
+    suite: _SuiteGuard | None = config.pluginmanager.get_plugin("runreplay-block-network")
+    lifted = suite is not None and context.blocks_network() is False and suite.lift()
     try:
         yield context
     finally:
+        if lifted and suite is not None:
+            suite.restore()
         config.stash[_OPEN].remove(context)
         stats = context.stop(os.environ)
         if stats is not None:
