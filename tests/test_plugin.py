@@ -755,3 +755,24 @@ def test_block_network_lets_a_cassette_test_record(
     live.stop()
     replayed = pytester.runpytest(*args)
     replayed.assert_outcomes(passed=1)
+
+
+def test_cassette_path_takes_the_relative_module_path(tmp_path: Path) -> None:
+    from runreplay.recording.pytest_support import cassette_path, cassette_path_for, module_key
+
+    folder = tmp_path / "cassettes"
+    assert cassette_path(folder, "tests/unit/test_client", "test_create") == (
+        folder / "tests" / "unit" / "test_client" / "test_create.yaml"
+    )
+    assert cassette_path(folder, "tests/unit/test_client", "t", name="other") == (
+        folder / "tests" / "unit" / "test_client" / "other.yaml"
+    )
+    assert (
+        cassette_path(folder, "tests/unit/test_client", "t", name="shared/x") == folder / "shared" / "x.yaml"
+    )
+    test_file = tmp_path / "tests" / "unit" / "test_client.py"
+    assert module_key(tmp_path, test_file) == "tests/unit/test_client"
+    assert module_key(tmp_path / "elsewhere", test_file) == "test_client"  # outside rootdir: the stem
+    assert cassette_path_for(tmp_path, "cassettes", test_file, "test_a", cls="TestGroup", name=None) == (
+        folder / "tests" / "unit" / "test_client" / "TestGroup.test_a.yaml"
+    )

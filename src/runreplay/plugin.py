@@ -403,10 +403,10 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None]:
         error = own_error(exc, context)
         if error is None:
             raise
-        raise trimmed(error, item.path) from None
+        raise trimmed(error) from None
     problems = context.violations()
     if problems:
-        raise trimmed(problems[0], item.path) from None
+        raise trimmed(problems[0]) from None
     if context.config.strict:
         why = context.strict_problems()
         if why:

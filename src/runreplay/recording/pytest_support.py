@@ -216,7 +216,7 @@ def own_error(exc: BaseException, context: RunContext) -> RunreplayError | None:
     return problems[0] if problems else None
 
 
-def trimmed(error: RunreplayError, test_file: Path) -> RunreplayError:
+def trimmed(error: RunreplayError) -> RunreplayError:
     """`error` with a traceback of the user's frames only (no runreplay, client library or stdlib frames)."""
     kept: list[TracebackType] = []
     entry = error.__traceback__
