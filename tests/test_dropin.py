@@ -241,3 +241,21 @@ def test_dev_bench_collects_every_benchmark() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     files = {line.split("::")[0] for line in done.stdout.splitlines() if "::" in line}
     assert files == {path.relative_to(ROOT).as_posix() for path in (ROOT / "benchmarks").glob("bench_*.py")}
+
+
+def test_a_suite_without_cassettes_loads_only_the_plugin_module(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+import sys
+
+def pytest_unconfigure():
+    loaded = sorted(name for name in sys.modules if name.startswith("runreplay"))
+    print("RUNREPLAY MODULES", loaded)
+"""
+    )
+    pytester.makepyfile("def test_one(): pass\ndef test_two(): pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:recording", "-s")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        ["RUNREPLAY MODULES ['runreplay', 'runreplay._version', 'runreplay.errors', 'runreplay.plugin']"]
+    )

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from runreplay.factories import RequestFactory
     from runreplay.models import CreateThreadAndRunRequest
     from runreplay.recording.guard import AllowedHosts, NetworkGuard
-    from runreplay.recording.pytest_support import RunContext, RunSummary  # noqa: F401 - used in StashKey
+    from runreplay.recording.pytest_support import RunContext, RunSummary
     from runreplay.recording.session import CassetteSession
 
 _SEED = pytest.StashKey[int]()
@@ -164,10 +164,46 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Register the markers, check the settings once, fix the seed, prepare the summary and the guard."""
-    from runreplay.recording.pytest_support import RunSummary, base_layers
+_DEFAULT_INI = {"record_mode": "none", "replay_speed": "0", "strict": False, "allowed_hosts": None}
+"""The ini layer when no runreplay_* key is set: valid by construction, so nothing is imported to check it."""
 
+
+def _layers(config: pytest.Config) -> tuple[dict[str, Any], dict[str, Any], AllowedHosts | None]:
+    """The ini and command-line layers, checked once (a usage error now rather than one per test)."""
+    cli_mode = config.getoption("runreplay_record_mode")
+    if cli_mode is None and config.pluginmanager.hasplugin("recording"):
+        cli_mode = config.getoption("record_mode", None)  # pytest-recording's --record-mode drives both
+    ini = {
+        "record_mode": config.getini("runreplay_record_mode"),
+        "replay_speed": config.getini("runreplay_replay_speed"),
+        "strict": config.getini("runreplay_strict"),
+        "allowed_hosts": config.getini("runreplay_allowed_hosts"),
+    }
+    cli = {
+        "record_mode": cli_mode,
+        "replay_speed": config.getoption("runreplay_replay_speed"),
+        "strict": config.getoption("runreplay_strict"),
+        "allowed_hosts": config.getoption("runreplay_allowed_hosts"),
+    }
+    if ini == _DEFAULT_INI and all(value is None for value in cli.values()):
+        return {**ini, "replay_speed": 0.0}, cli, None  # a suite that sets nothing imports nothing here
+    from runreplay.recording.pytest_support import base_layers
+
+    return base_layers(ini=ini, cli=cli)
+
+
+def _summary(config: pytest.Config) -> RunSummary:
+    """The run's cassette summary, created when the first cassette is used."""
+    summary = config.stash.get(_SUMMARY, None)
+    if summary is None:
+        from runreplay.recording.pytest_support import RunSummary
+
+        summary = config.stash[_SUMMARY] = RunSummary()
+    return summary
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers, check the settings once, fix the seed, prepare xdist and the suite guard."""
     config.addinivalue_line(
         "markers",
         "cassette(name=None, **options): replay (or record) this test's HTTP exchanges from "
@@ -181,24 +217,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if config.getini("runreplay_filter_assistants_deprecation"):
         config.addinivalue_line("filterwarnings", _DEPRECATION_FILTER)
-    cli_mode = config.getoption("runreplay_record_mode")
-    if cli_mode is None and config.pluginmanager.hasplugin("recording"):
-        cli_mode = config.getoption("record_mode", None)  # pytest-recording's --record-mode drives both
-    layers = base_layers(
-        ini={
-            "record_mode": config.getini("runreplay_record_mode"),
-            "replay_speed": config.getini("runreplay_replay_speed"),
-            "strict": config.getini("runreplay_strict"),
-            "allowed_hosts": config.getini("runreplay_allowed_hosts"),
-        },
-        cli={
-            "record_mode": cli_mode,
-            "replay_speed": config.getoption("runreplay_replay_speed"),
-            "strict": config.getoption("runreplay_strict"),
-            "allowed_hosts": config.getoption("runreplay_allowed_hosts"),
-        },
-    )
-    config.stash[_LAYERS] = layers
+    layers = config.stash[_LAYERS] = _layers(config)
     workerinput: dict[str, Any] = getattr(config, "workerinput", {})
     # A worker takes the controller's seed, so --runreplay-seed=random is drawn once per run.
     seed = workerinput.get("runreplay_seed", config.getoption("runreplay_seed"))
@@ -208,7 +227,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUN_ID] = str(
         workerinput.get("testrunuid") or workerinput.get("runreplay_run_id") or uuid.uuid4().hex
     )
-    config.stash[_SUMMARY] = RunSummary()
     config.stash[_OPEN] = []
     if config.pluginmanager.hasplugin("xdist") or config.pluginmanager.hasplugin("xdist.plugin"):
         config.pluginmanager.register(_XdistHooks(config), "runreplay-xdist")
@@ -234,7 +252,7 @@ class _XdistHooks:
         output = getattr(node, "workeroutput", {})
         judged = set(output.get("runreplay_run_judged", []))
         for data in output.get("runreplay_stats", []):
-            self.config.stash[_SUMMARY].add(as_stats(data), run_judged=data["path"] in judged)
+            _summary(self.config).add(as_stats(data), run_judged=data["path"] in judged)
 
 
 class _SuiteGuard:
@@ -362,7 +380,7 @@ def _runreplay_context(request: pytest.FixtureRequest) -> Iterator[RunContext | 
         config.stash[_OPEN].remove(context)
         stats = context.stop(os.environ)
         if stats is not None:
-            config.stash[_SUMMARY].add(stats, run_judged=context.run_judged)
+            _summary(config).add(stats, run_judged=context.run_judged)
 
 
 @pytest.fixture
@@ -425,7 +443,9 @@ def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> N
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Hand the stats to the xdist controller, or judge shared cassettes under --runreplay-strict."""
     config = session.config
-    summary = config.stash[_SUMMARY]
+    summary = config.stash.get(_SUMMARY, None)
+    if summary is None:
+        return  # no test used a cassette
     if hasattr(config, "workeroutput"):
         from runreplay.recording.pytest_support import stats_as_dict
 
@@ -440,7 +460,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """One line of cassette counts, the cassettes with never-played interactions, strict failures."""
-    for line in config.stash[_SUMMARY].lines(config.rootpath):
+    summary = config.stash.get(_SUMMARY, None)
+    if summary is None:
+        return
+    for line in summary.lines(config.rootpath):
         terminalreporter.write_line(line)
     for line in config.stash.get(_STRICT_FAILURES, []):
         terminalreporter.write_line(line, red=True)
