@@ -259,3 +259,17 @@ def pytest_unconfigure():
     result.stdout.fnmatch_lines(
         ["RUNREPLAY MODULES ['runreplay', 'runreplay._version', 'runreplay.errors', 'runreplay.plugin']"]
     )
+
+
+def test_a_test_ended_by_system_exit_mid_stream_does_not_save_the_cut_stream(
+    pytester: pytest.Pytester, slow_server: FakeAssistantsServer
+) -> None:
+    # A SIGTERM handler that exits (as some CI runners install) ends the test with SystemExit.
+    handler = "import sys\nsignal.signal(signal.SIGTERM, lambda *args: sys.exit(1))\n"
+    pytester.makepyfile(
+        test_cut=INTERRUPTED.replace("SIGNAL", "SIGTERM").replace("\n\n@pytest", f"\n{handler}\n@pytest", 1)
+    )
+    result = pytester.runpytest_subprocess("--record-mode=once", "-p", "no:recording", timeout=120)
+    result.assert_outcomes(failed=1)
+    interactions = load(pytester.path / "cassettes" / "test_cut" / "test_stream.yaml").interactions
+    assert [(b"asst_whole" in i.request.body, i.response.complete) for i in interactions] == [(True, True)]

@@ -417,6 +417,10 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None]:
     __tracebackhide__ = True
     try:
         result = yield
+    except (KeyboardInterrupt, SystemExit):
+        if context.session is not None:
+            context.session.interrupted = True  # e.g. a SIGTERM handler that exits: drop cut streams
+        raise
     except Exception as exc:
         error = own_error(exc, context)
         if error is None:
