@@ -10,6 +10,9 @@ import pytest
 pytest_plugins = ["pytester"]
 
 _INNER_OPTIONS = ("-o", "asyncio_default_fixture_loop_scope=function")
+# pytest-recording is installed for the coexistence tests, which load it with `-p recording`; every
+# other inner session runs without it, as the outer suite does (`-p no:recording` in addopts).
+_WITHOUT_RECORDING = ("-p", "no:recording")
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +26,7 @@ def _quiet_inner_sessions(request: pytest.FixtureRequest) -> None:
 
     def runpytest(*args: Any, **kwargs: Any) -> pytest.RunResult:
         if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):  # pytest-asyncio is not loaded then
-            return run(*args, **kwargs)
-        return run(*_INNER_OPTIONS, *args, **kwargs)
+            return run(*_WITHOUT_RECORDING, *args, **kwargs)
+        return run(*_INNER_OPTIONS, *_WITHOUT_RECORDING, *args, **kwargs)
 
     monkeypatch.setattr(pytester, "runpytest", runpytest)

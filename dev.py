@@ -7,7 +7,7 @@ Usage (from the repository root, with nothing but Python 3.11+ installed):
     python3 dev.py test      # the project's test suite
     python3 dev.py lint      # ruff check, ruff format --check, mypy --strict src
     python3 dev.py bench     # side-by-side benchmarks against the anchors (slow)
-    python3 dev.py record-examples   # re-record cassettes/test_assistant_app/ from the embedded server
+    python3 dev.py record-examples   # re-record cassettes/examples/ from the embedded server
     python3 dev.py setup     # create .venv and install the project, nothing else
 
 Extra arguments after the command are passed on to pytest.
@@ -61,6 +61,15 @@ def run(python: Path, *args: str) -> int:
     return subprocess.run([str(python), *args], cwd=ROOT).returncode
 
 
+def bench_args(extra: list[str]) -> list[str]:
+    """The interpreter arguments of `dev.py bench`: every `benchmarks/bench_*.py`, named explicitly.
+
+    The files are named on the command line because pytest collects only `test_*.py` from a folder.
+    """
+    files = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "benchmarks").glob("bench_*.py"))
+    return ["-m", "pytest", *files, "-p", "no:cacheprovider", "-p", "no:randomly", *extra]
+
+
 def setup(extra: list[str]) -> int:
     """Create `.venv` and install the project with its test extras, nothing else."""
     ensure_venv(ROOT / ".venv", "test")
@@ -98,13 +107,12 @@ def lint(extra: list[str]) -> int:
 
 def bench(extra: list[str]) -> int:
     """Side-by-side benchmarks against the anchors (slow)."""
-    # pytest-recording (an anchor) defines --record-mode too, so benchmarks get their own venv.
-    python = ensure_venv(ROOT / ".venv-bench", "test,bench")
-    return run(python, "-m", "pytest", "benchmarks", "-p", "no:cacheprovider", *extra)
+    python = ensure_venv(ROOT / ".venv", "test")
+    return run(python, *bench_args(extra))
 
 
 def record_examples(extra: list[str]) -> int:
-    """Re-record cassettes/test_assistant_app/ from the embedded server (tools/record_examples.py)."""
+    """Re-record cassettes/examples/ from the embedded server (tools/record_examples.py)."""
     python = ensure_venv(ROOT / ".venv", "test")
     return run(python, str(ROOT / "tools" / "record_examples.py"), *extra)
 

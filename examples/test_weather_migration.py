@@ -25,7 +25,9 @@ Ask = Callable[..., assistant_app.Answer]
             id="assistants",
             marks=[
                 # The legacy recording, shared with test_assistant_app.py (never re-recorded from here).
-                pytest.mark.cassette(name="test_assistant_app/test_answers_a_weather_question_with_the_tool"),
+                pytest.mark.cassette(
+                    name="examples/test_assistant_app/test_answers_a_weather_question_with_the_tool"
+                ),,
                 pytest.mark.replay_only,
             ],
         ),

@@ -944,7 +944,7 @@ def test_the_same_seed_gives_byte_identical_responses_across_instances_and_proce
             assert re.fullmatch(r"http://127\.0\.0\.1:[0-9]+/v1", base_url)
             other = transcript(int(base_url.rsplit(":", 1)[1].removesuffix("/v1")))
         finally:
-            child.stdin.close()  # the server stops when its stdin closes
+            child.terminate()  # the server serves until SIGINT or SIGTERM
             returncode = child.wait(timeout=10)
     assert returncode == 0
     assert other == first

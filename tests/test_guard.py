@@ -49,13 +49,17 @@ PATCHED = (
 )
 
 
-def blocked_message(target: str, host: str, test: str | None = "t::blocked") -> str:
-    """The whole NetworkBlockedError message for `target` (host or host:port)."""
+LOOPBACK = "localhost,127.0.0.0/8,::1/128"
+
+
+def blocked_message(target: str, host: str, test: str | None = "t::blocked", allowed: str = LOOPBACK) -> str:
+    """The whole NetworkBlockedError message for `target` (host or host:port) under the allow-list `allowed`."""
     where = f" in {test}" if test else ""
+    widened = f"{allowed},{host}" if allowed else host
     return (
         f"network access to {target!r} blocked{where}: record mode is 'none' (replay only) and {host!r} "
-        f"is not in --allowed-hosts. Record the exchange with --record-mode=once, or allow the host with "
-        f"--allowed-hosts={host}. {HINT}"
+        f"is not in --allowed-hosts (now: {allowed or 'nothing'}). Record the exchange with "
+        f"--record-mode=once, or allow the host with --allowed-hosts={widened}. {HINT}"
     )
 
 
@@ -336,8 +340,30 @@ def test_empty_allow_list_blocks_loopback(listener: tuple[str, int]) -> None:
             sock.connect(listener)
         with pytest.raises(NetworkBlockedError) as info:
             socket.getaddrinfo("localhost", listener[1])
-    assert str(info.value) == blocked_message(f"localhost:{listener[1]}", "localhost")
+    assert str(info.value) == blocked_message(f"localhost:{listener[1]}", "localhost", allowed="")
     assert len(g.violations) == 2
+
+
+def test_an_allow_list_replaces_the_default_and_the_fix_keeps_it(listener: tuple[str, int]) -> None:
+    with guard("db.internal,10.0.0.0/8") as g:
+        with socket.socket() as sock, pytest.raises(NetworkBlockedError) as info:
+            sock.connect(listener)
+    assert str(info.value) == blocked_message(
+        f"127.0.0.1:{listener[1]}", "127.0.0.1", allowed="db.internal,10.0.0.0/8"
+    )
+    assert len(g.violations) == 1
+
+
+def test_the_suite_wide_guard_tells_an_unmarked_test_to_add_the_cassette_marker() -> None:
+    g = NetworkGuard(AllowedHosts.default(), test="t::plain", suite_wide=True)
+    with g, socket.socket() as sock, pytest.raises(NetworkBlockedError) as info:
+        sock.connect((BLOCKED_IP, 5432))
+    assert str(info.value) == (
+        f"network access to '{BLOCKED_IP}:5432' blocked in t::plain: --runreplay-block-network blocks the "
+        f"network for the whole run and '{BLOCKED_IP}' is not in --allowed-hosts (now: {LOOPBACK}). If it "
+        "calls an HTTP API, add @pytest.mark.cassette to record and replay it; if it needs the network, add "
+        f"@pytest.mark.allow_network; or allow the host with --allowed-hosts={LOOPBACK},{BLOCKED_IP}. {HINT}"
+    )
 
 
 def test_allowed_name_works_through_dns(listener: tuple[str, int]) -> None:
@@ -425,7 +451,7 @@ def test_asyncio_open_connection_to_a_blocked_ip() -> None:
 
     with guard("") as g, pytest.raises(NetworkBlockedError) as info:
         asyncio.run(main())  # the event loop's own self-pipe (socketpair) still works
-    assert str(info.value) == blocked_message(f"{BLOCKED_IP}:80", BLOCKED_IP)
+    assert str(info.value) == blocked_message(f"{BLOCKED_IP}:80", BLOCKED_IP, allowed="")
     assert g.violations == [info.value]
 
 

@@ -104,3 +104,46 @@ def test_faults_accept_one_spec_or_a_list_and_refuse_anything_else() -> None:
 
 def test_extension_keys_are_kept_unchecked() -> None:
     assert resolve({"x_team": {"a": 1}}).extra == {"x_team": {"a": 1}}
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            {"match_on": ["method", "uri"]},
+            "match_on must name request parts from method, scheme, host, port, path, query, url, body; got "
+            "['method', 'uri']. Did you mean 'url'? See https://pypi.org/project/pytest-runreplay/#match-on",
+        ),
+        (
+            {"match_on": ["raw_body"]},
+            "match_on must name request parts from method, scheme, host, port, path, query, url, body; got "
+            "['raw_body']. Did you mean 'body'? See https://pypi.org/project/pytest-runreplay/#match-on",
+        ),
+        (
+            {"record_mode": "new_episode"},
+            "record_mode must be one of none, once, new_episodes, all, rewrite; got 'new_episode'. Did you mean "
+            "'new_episodes'? See https://pypi.org/project/pytest-runreplay/#record-mode",
+        ),
+        (
+            {"record_mode": "sometimes"},
+            "record_mode must be one of none, once, new_episodes, all, rewrite; got 'sometimes'. "
+            "See https://pypi.org/project/pytest-runreplay/#record-mode",
+        ),
+    ],
+)
+def test_bad_values_get_the_closest_valid_one(given: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        resolve(given)
+    assert str(info.value) == message
+
+
+def test_the_plugins_layer_order_puts_the_command_line_last() -> None:
+    # The plugin resolves (ini, fixture, marker, command line): an option given on the command line wins.
+    ini, fixture, marker, cli = (
+        {"record_mode": "rewrite"},
+        {"record_mode": "once"},
+        {"record_mode": "all"},
+        {},
+    )
+    assert resolve(ini, fixture, marker, cli).record_mode == "all"
+    assert resolve(ini, fixture, marker, {"record_mode": "none"}).record_mode == "none"

@@ -1,4 +1,4 @@
-"""Re-record the example suite's cassettes (cassettes/test_assistant_app/) against the embedded server.
+"""Re-record the example suite's cassettes (cassettes/examples/) against the embedded server.
 
 Run through `python3 dev.py record-examples [pytest args]`: it starts `FakeAssistantsServer` on the
 port the example cassettes name, then runs the example suite with `--record-mode=rewrite`, so the old

@@ -87,18 +87,44 @@ class UnmatchedRequestError(RunreplayError):
 
 
 class NetworkBlockedError(RunreplayError):
-    """A connection or DNS lookup attempted while the network is blocked (record mode `none`)."""
+    """A connection or DNS lookup while the network is blocked (replay, or --runreplay-block-network).
 
-    def __init__(self, host: str, port: int | None = None, *, test: str | None = None) -> None:
+    `allowed` is the allow-list in force (in --allowed-hosts syntax), so the suggested fix keeps it;
+    `suite_wide` says the block comes from --runreplay-block-network rather than the test's cassette.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int | None = None,
+        *,
+        test: str | None = None,
+        allowed: str = "localhost,127.0.0.0/8,::1/128",
+        suite_wide: bool = False,
+    ) -> None:
         self.host = host
         self.port = port
         self.test = test
+        self.allowed = allowed
+        self.suite_wide = suite_wide
         target = host if port is None else f"{host}:{port}"
         who = f" in {test}" if test else ""
+        now = allowed or "nothing"
+        widened = f"{allowed},{host}" if allowed else host
+        if suite_wide:
+            why = "--runreplay-block-network blocks the network for the whole run"
+            fix = (
+                "If it calls an HTTP API, add @pytest.mark.cassette to record and replay it; if it needs "
+                "the network, add @pytest.mark.allow_network; or allow the host with "
+                f"--allowed-hosts={widened}."
+            )
+        else:
+            why = "record mode is 'none' (replay only)"
+            fix = "Record the exchange with --record-mode=once, or allow the host with --allowed-hosts="
+            fix += f"{widened}."
         super().__init__(
-            f"network access to {target!r} blocked{who}: record mode is 'none' (replay only) and "
-            f"{host!r} is not in --allowed-hosts. Record the exchange with --record-mode=once, or "
-            f"allow the host with --allowed-hosts={host}. See {docs_link('allowed-hosts')}"
+            f"network access to {target!r} blocked{who}: {why} and {host!r} is not in --allowed-hosts "
+            f"(now: {now}). {fix} See {docs_link('allowed-hosts')}"
         )
 
 

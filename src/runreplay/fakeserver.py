@@ -21,7 +21,6 @@ import re
 import selectors
 import socket
 import socketserver
-import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -803,11 +802,30 @@ _ROUTES: list[Route] = [
 ]
 
 
+def _serve_until_signalled() -> None:
+    """Block until SIGINT or SIGTERM (not stdin: a server started with `&` must keep serving)."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`python -m runreplay.fakeserver`: serve, print the base URL, stop when stdin closes or on Ctrl-C."""
+    """`python -m runreplay.fakeserver`: serve, print the base URL, stop on SIGINT (Ctrl-C) or SIGTERM."""
     parser = argparse.ArgumentParser(
         prog="python -m runreplay.fakeserver",
-        description="Serve the fake Assistants API on 127.0.0.1 until stdin closes (Ctrl-D) or Ctrl-C.",
+        description="Serve the fake Assistants API on 127.0.0.1 until SIGINT (Ctrl-C) or SIGTERM.",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for ids and answers (default 0)")
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
@@ -824,8 +842,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     with server:
         print(server.base_url, flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            sys.stdin.read()
+        _serve_until_signalled()
     return 0
 
 

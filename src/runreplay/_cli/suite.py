@@ -106,7 +106,7 @@ def run_suite(suite: str, keep: str | None, console: Console) -> int:
                 f"{style('1. record', 'bold')}  pytest --record-mode=once against {server.base_url} "
                 f"({BASE_URL_VARIABLE})"
             )
-            status, output = _pytest(folder_given, cassettes, ["--record-mode=once"], env)
+            status, output = _pytest(folder_given, cassettes, ["--runreplay-record-mode=once"], env)
         console.print(f"           {_last_line(output)}")
         if status != 0:
             console.print(output.rstrip())
@@ -127,7 +127,10 @@ def run_suite(suite: str, keep: str | None, console: Console) -> int:
         console.print(
             f"{style('3. replay', 'bold')}  pytest --record-mode=none --allowed-hosts= (nothing reachable)"
         )
-        status, output = _pytest(folder_given, cassettes, ["--record-mode=none", "--allowed-hosts="], env)
+        # The --runreplay- names: with pytest-recording installed the short ones are its own.
+        status, output = _pytest(
+            folder_given, cassettes, ["--runreplay-record-mode=none", "--runreplay-allowed-hosts="], env
+        )
         console.print(f"           {_last_line(output)}")
         if status != 0:
             console.print(output.rstrip())

@@ -98,6 +98,13 @@ def _check_interaction(item: Interaction, index: int, prefix: str, report: Repor
                 f"{prefix}interaction {index}: note: the stream ends in the middle of an event although the "
                 "recording is marked complete"
             )
+    if not response.complete and response.error is None:
+        report.notes.append(
+            f"{prefix}interaction {index}: note: partial recording: the body stops after "
+            f"{len(response.chunks)} chunk(s) and the server never ended it (the client closed it early, or "
+            "the run was interrupted); replay ends it at the same place. "
+            "Re-record it if the whole body matters"
+        )
     if not checked:
         report.skipped += 1
 

@@ -1,19 +1,18 @@
-"""Text the factories draw from: Faker pools built once per process, a domain vocabulary and hostile strings.
+"""Text the factories draw from: realistic text pools shipped as data, a domain vocabulary, hostile strings.
 
-Faker is sampled once, from private instances with a fixed seed, into immutable pools; the factories
-then pick from the pools with their own per-call `random.Random`. Nothing shared is ever re-seeded or
-advanced by a build, so a body depends only on its seed (never on what was built before it), and
-picking from a tuple is far cheaper than a Faker call.
+The pools were sampled from Faker once, with a fixed seed, by `tools/generate_pools.py` and are
+shipped as `_pools_data.py`: Faker is not called at run time, so a body depends only on its seed,
+never on the Faker version installed (nor on what was built before it). The factories pick from the
+pools with their own per-call `random.Random`; picking from a tuple is far cheaper than a Faker call.
 """
 
 from __future__ import annotations
 
 import functools
 import string
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
 
 __all__ = [
     "ALNUM",
@@ -32,8 +31,6 @@ __all__ = [
 ALNUM = string.ascii_letters + string.digits
 """The alphabet of OpenAI object ids after their prefix (`asst_`, `file-`, `vs_`)."""
 
-_POOL_SEED = 20_240_501
-_INTL_LOCALES = ("fr_FR", "de_DE", "es_ES", "ja_JP", "ru_RU", "ar_AA")
 
 VERBS = (
     "get",
@@ -181,7 +178,7 @@ HOSTILE: Mapping[str, str] = MappingProxyType(
 
 @dataclass(frozen=True)
 class Pools:
-    """Faker output sampled once per process: the realistic raw material of every generated body."""
+    """Realistic raw material of every generated body, sampled from Faker once (see `_pools_data`)."""
 
     sentences: tuple[str, ...]
     intl_sentences: tuple[str, ...]
@@ -196,38 +193,21 @@ class Pools:
     words: tuple[str, ...]
 
 
-def _distinct(values: Iterable[str]) -> tuple[str, ...]:
-    """The non-empty values, without repeats, in first-seen order."""
-    return tuple(dict.fromkeys(value for value in values if value))
-
-
-def _draw(make: Callable[[], Any], count: int) -> tuple[str, ...]:
-    """`count` draws of a Faker provider, without repeats."""
-    return _distinct(str(make()) for _ in range(count))
-
-
 @functools.cache
 def pools() -> Pools:
-    """Build the pools (about 0.2 s, once per process) from private Faker instances with a fixed seed."""
-    from faker import Faker
+    """The pools, from the shipped data module (the same under every Faker version)."""
+    from runreplay.factories import _pools_data as data
 
-    en = Faker("en_US")
-    en.seed_instance(_POOL_SEED)
-    intl: list[str] = []
-    for offset, locale in enumerate(_INTL_LOCALES):
-        fake = Faker(locale)
-        fake.seed_instance(_POOL_SEED + offset + 1)
-        intl.extend(fake.sentence(nb_words=8) for _ in range(30))
     return Pools(
-        sentences=_draw(lambda: en.sentence(nb_words=10), 400),
-        intl_sentences=_distinct(intl),
-        cities=_draw(en.city, 120),
-        names=_draw(en.name, 150),
-        companies=_draw(en.company, 80),
-        jobs=_draw(en.job, 100),
-        catch_phrases=_draw(en.catch_phrase, 100),
-        topics=_draw(en.bs, 100),
-        languages=_draw(en.language_name, 80),
-        domains=_draw(en.domain_name, 60),
-        words=_draw(en.word, 400),
+        sentences=data.SENTENCES,
+        intl_sentences=data.INTL_SENTENCES,
+        cities=data.CITIES,
+        names=data.NAMES,
+        companies=data.COMPANIES,
+        jobs=data.JOBS,
+        catch_phrases=data.CATCH_PHRASES,
+        topics=data.TOPICS,
+        languages=data.LANGUAGES,
+        domains=data.DOMAINS,
+        words=data.WORDS,
     )

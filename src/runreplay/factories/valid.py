@@ -5,6 +5,7 @@ decision (is this key present, how many tools, which model), and two sources ans
 (a per-call `random.Random`, used here) and the hypothesis source in `runreplay.strategies` (so
 strategies shrink). Traits and size bounds are a `Shape` (`_shape.py`); overrides by wire key are
 parsed and applied by `_overrides.py`. This module is the public API over those pieces.
+Text comes from pools sampled from Faker once and shipped as data (`_text.py`).
 
 Determinism: a body depends only on its seed. Each call makes its own `random.Random(seed)`; nothing
 global is read or advanced (with `seed=None` the seed itself is drawn from the `random` module, see

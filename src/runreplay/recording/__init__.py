@@ -54,6 +54,9 @@ def use_cassette(
     activate(session)
     try:
         yield session
+    except (KeyboardInterrupt, SystemExit):
+        session.interrupted = True  # streams cut by the interruption are not saved as if complete
+        raise
     finally:
         deactivate(session)
         session.close()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from runreplay.recording.session import CassetteSession
 
-__all__ = ["activate", "current_session", "deactivate"]
+__all__ = ["activate", "current_session", "deactivate", "open_sessions"]
 
 
 class _Patch(Protocol):
@@ -32,6 +32,11 @@ _patches: list[_Patch] = []
 def current_session() -> CassetteSession | None:
     """The innermost active session, or None outside any cassette."""
     return _stack[-1] if _stack else None
+
+
+def open_sessions() -> list[CassetteSession]:
+    """Every active session, outermost first (to mark them interrupted on Ctrl-C)."""
+    return list(_stack)
 
 
 def _available_patches() -> list[_Patch]:

@@ -1,6 +1,7 @@
 """Cassette options, their defaults, and the one precedence rule.
 
-marker > `runreplay_config` fixture > command line > ini > default.
+An option given on the command line > marker > `runreplay_config` fixture > ini > default (so CI's
+`--record-mode=none` always holds).
 
 `resolve()` is the only place options are merged and checked; every other module receives a frozen
 `CassetteConfig` and never looks at pytest, markers or fixtures.
@@ -17,7 +18,7 @@ from typing import Any
 from runreplay.errors import ConfigurationError, docs_link
 from runreplay.faults import DropAfter, ErrorEvent, Fault, HttpError, Stall
 
-__all__ = ["DEFAULT_MATCH_ON", "RECORD_MODES", "CassetteConfig", "resolve"]
+__all__ = ["DEFAULT_MATCH_ON", "RECORD_MODES", "CassetteConfig", "did_you_mean", "resolve"]
 
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 """Record modes, as in vcrpy and pytest-recording; `none` (replay only, network blocked) is the default."""
@@ -26,6 +27,8 @@ DEFAULT_MATCH_ON = ("method", "url", "body")
 """Request parts that select a recording: method, URL (scheme, host, port, path, query) and parsed body."""
 
 MATCH_ON_NAMES = ("method", "scheme", "host", "port", "path", "query", "url", "body")
+_VCRPY_MATCHERS = {"uri": "url", "raw_body": "body", "json_body": "body"}
+"""vcrpy's matcher names that differ from runreplay's, for the did-you-mean of `match_on`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +67,19 @@ class CassetteConfig:
 _OPTION_NAMES = tuple(f.name for f in fields(CassetteConfig) if f.name != "extra")
 
 
+def did_you_mean(given: object, known: Iterable[str]) -> str:
+    """` Did you mean 'x'?` for the known name closest to `given`, or an empty string."""
+    if not isinstance(given, str):
+        return ""
+    close = difflib.get_close_matches(given, list(known), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
 def _unknown_option(key: str) -> ConfigurationError:
     """The error for an option name runreplay does not know, with the closest known names."""
-    close = difflib.get_close_matches(key, _OPTION_NAMES, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
     return ConfigurationError(
-        f"unknown cassette option {key!r}.{hint} Known options: {', '.join(_OPTION_NAMES)}. "
+        f"unknown cassette option {key!r}.{did_you_mean(key, _OPTION_NAMES)} "
+        f"Known options: {', '.join(_OPTION_NAMES)}. "
         f"See {docs_link('configuration')}"
     )
 
@@ -99,7 +109,8 @@ def _check(key: str, value: object) -> object:
     if key == "record_mode":
         if value not in RECORD_MODES:
             raise ConfigurationError(
-                f"record_mode must be one of {', '.join(RECORD_MODES)}; got {value!r}. "
+                f"record_mode must be one of {', '.join(RECORD_MODES)}; got {value!r}."
+                f"{did_you_mean(value, RECORD_MODES)} "
                 f"See {docs_link('record-mode')}"
             )
         return value
@@ -107,8 +118,9 @@ def _check(key: str, value: object) -> object:
         names = _strings(key, value)
         bad = [name for name in names if name not in MATCH_ON_NAMES]
         if bad or not names:
+            hint = did_you_mean(_VCRPY_MATCHERS.get(bad[0], bad[0]), MATCH_ON_NAMES) if bad else ""
             raise ConfigurationError(
-                f"match_on must name request parts from {', '.join(MATCH_ON_NAMES)}; got {value!r}. "
+                f"match_on must name request parts from {', '.join(MATCH_ON_NAMES)}; got {value!r}.{hint} "
                 f"See {docs_link('match-on')}"
             )
         return names
@@ -143,7 +155,7 @@ def _check(key: str, value: object) -> object:
 
 
 def resolve(*layers: Mapping[str, Any] | None) -> CassetteConfig:
-    """Merge option layers, lowest precedence first (default, CLI/ini, fixture, marker), and check them.
+    """Merge option layers, lowest precedence first (ini, fixture, marker, command line), and check them.
 
     `None` values in a layer mean "not set here" so that, e.g., an unset CLI option does not hide
     the ini value below it. Unknown names raise ConfigurationError with the closest known name.

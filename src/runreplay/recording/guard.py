@@ -16,8 +16,14 @@ Always allowed, whatever the allow-list: AF_UNIX sockets and every other non-IP 
 reach the network), lookups of literal IP addresses (no DNS query is made), and the loopback connect
 inside `socket.socketpair()` on platforms that emulate it (asyncio's self-pipe).
 
-Not covered: code that calls the C library directly (pycurl, c-ares via aiodns, uvloop's resolver) or
-keeps references to `_socket` functions taken before installation.
+Not covered: other processes (subprocesses start with the real socket module), code that calls the C
+library directly (pycurl, c-ares via aiodns, uvloop's resolver, C extensions' own sockets), `_socket`
+used directly, and references to socket functions taken before installation.
+
+Allow-list semantics: the list replaces the default, it does not add to it. The default is loopback
+(`localhost`, 127.0.0.0/8, ::1); `--allowed-hosts=db` allows `db` only, so the error's suggested fix
+always repeats what is allowed now (`--allowed-hosts=localhost,127.0.0.0/8,::1/128,db`); an empty list
+allows nothing, not even loopback.
 
 The guard raises `NetworkBlockedError`, which is not an `OSError`, so HTTP clients do not turn it
 into a "connection error" and the `openai` SDK does not retry it (a blocked connect also closes its
@@ -436,9 +442,12 @@ def _unpatch() -> None:
 class NetworkGuard:
     """Blocks connections and DNS lookups outside `allowed` while installed; records each violation."""
 
-    def __init__(self, allowed: AllowedHosts | None = None, *, test: str | None = None) -> None:
+    def __init__(
+        self, allowed: AllowedHosts | None = None, *, test: str | None = None, suite_wide: bool = False
+    ) -> None:
         self.allowed = AllowedHosts.default() if allowed is None else allowed
         self.test = test
+        self.suite_wide = suite_wide
         self.violations: list[NetworkBlockedError] = []
         self._ok: set[str] = set()
         self._entered: list[bool] = []
@@ -531,6 +540,8 @@ class NetworkGuard:
 
     def _block(self, host: str, port: int | None) -> None:
         """Record the violation and raise it."""
-        error = NetworkBlockedError(host, port, test=self.test)
+        error = NetworkBlockedError(
+            host, port, test=self.test, allowed=str(self.allowed), suite_wide=self.suite_wide
+        )
         self.violations.append(error)
         raise error

@@ -9,19 +9,39 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from runreplay.errors import ConfigurationError, RunreplayError
 from runreplay.recording.active import activate, deactivate
 from runreplay.recording.config import CassetteConfig
-from runreplay.recording.session import CassetteSession, SessionStats
 
 if TYPE_CHECKING:
-    from runreplay.recording.guard import NetworkGuard
+    from runreplay.cassette.model import Cassette
+    from runreplay.recording.guard import AllowedHosts, NetworkGuard
+    from runreplay.recording.session import CassetteSession, SessionStats
 
-__all__ = ["RunContext", "RunSummary", "as_stats", "cassette_path", "safe_name", "seed_for_test"]
+__all__ = [
+    "PLACEHOLDER_API_KEY",
+    "RunContext",
+    "RunSummary",
+    "as_stats",
+    "base_layers",
+    "cassette_path",
+    "cassette_path_for",
+    "module_key",
+    "open_context",
+    "own_error",
+    "recorded_base_url",
+    "safe_name",
+    "seed_for_test",
+    "stats_as_dict",
+    "trimmed",
+]
 
 _UNSAFE = re.compile(r"[<>?%*:|\"'/\\\s]")
 _MAX_NAME = 200
@@ -37,8 +57,9 @@ def safe_name(name: str) -> str:
 
 
 def cassette_path(cassette_dir: Path, module: str, test_name: str, name: str | None = None) -> Path:
-    """`<cassette_dir>/<module>/<test name>.yaml`; `name` replaces the test name, and a `name` with a `/`
-    is taken relative to the cassette folder (for a cassette shared by several modules)."""
+    """`<cassette_dir>/<module>/<test name>.yaml`, where `module` is the test file's POSIX path relative
+    to rootdir without `.py` (`tests/unit/test_client`); `name` replaces the test name, and a `name` with
+    a `/` is taken relative to the cassette folder (for a cassette shared by several modules)."""
     if name is None:
         return cassette_dir / module / f"{safe_name(test_name)}.yaml"
     if (
@@ -57,6 +78,158 @@ def cassette_path(cassette_dir: Path, module: str, test_name: str, name: str | N
     return cassette_dir / module / file_name
 
 
+def module_key(rootdir: Path, test_file: Path) -> str:
+    """The test file's path relative to `rootdir`, POSIX, without `.py` (its stem when outside rootdir)."""
+    try:
+        relative = test_file.resolve().relative_to(rootdir.resolve())
+    except ValueError:
+        return test_file.stem
+    return relative.with_suffix("").as_posix() if relative.suffix == ".py" else relative.as_posix()
+
+
+def cassette_path_for(
+    rootdir: Path, cassette_dir: str, test_file: Path, test_name: str, *, cls: str | None, name: str | None
+) -> Path:
+    """The cassette of one test: the single place the plugin turns a test into a cassette path."""
+    full_name = test_name if cls is None else f"{cls}.{test_name}"
+    return cassette_path(rootdir / cassette_dir, module_key(rootdir, test_file), full_name, name)
+
+
+def _check_layer(where: str, layer: dict[str, Any]) -> None:
+    """Check one settings layer now, as a usage error naming where the bad value came from."""
+    import pytest
+
+    from runreplay.recording.config import resolve
+
+    try:
+        resolve(layer)
+    except ConfigurationError as error:
+        raise pytest.UsageError(f"runreplay: {where}: {error}") from None
+
+
+def base_layers(
+    *, ini: dict[str, Any], cli: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], AllowedHosts | None]:
+    """The ini and command-line layers, checked once at start-up, and the allow-list they give.
+
+    A bad value is a `pytest.UsageError` before any test runs (not one error per test), with the
+    closest valid name when there is one.
+    """
+    import pytest
+
+    ini = dict(ini)
+    speed = ini.get("replay_speed")
+    if isinstance(speed, str):
+        try:
+            ini["replay_speed"] = float(speed)
+        except ValueError:
+            raise pytest.UsageError(
+                f"runreplay: ini runreplay_replay_speed: expected a number >= 0 (0 = instant, 1 = recorded "
+                f"timing), got {speed!r}."
+            ) from None
+    _check_layer("ini (runreplay_* keys)", ini)
+    _check_layer("command line", cli)
+    spec = cli.get("allowed_hosts") if cli.get("allowed_hosts") is not None else ini.get("allowed_hosts")
+    allowed: AllowedHosts | None = None
+    if spec is not None:
+        from runreplay.recording.guard import AllowedHosts
+
+        try:
+            allowed = AllowedHosts.parse(spec)
+        except ConfigurationError as error:
+            raise pytest.UsageError(
+                f"runreplay: --allowed-hosts / runreplay_allowed_hosts: {error}"
+            ) from None
+    return ini, cli, allowed
+
+
+def open_context(
+    *,
+    marker_args: tuple[Any, ...],
+    marker_options: dict[str, Any],
+    fixture_options: Any,
+    layers: tuple[dict[str, Any], dict[str, Any], AllowedHosts | None],
+    test: str,
+    rootdir: Path,
+    cassette_dir: str,
+    test_file: Path,
+    cls: str | None,
+    test_name: str,
+    run_id: str,
+    guard: bool,
+    environ: MutableMapping[str, str],
+) -> RunContext:
+    """Resolve a test's options (command line > marker > fixture > ini), open its cassette, guard it."""
+    from runreplay.recording.config import resolve
+
+    __tracebackhide__ = True
+    if marker_args:
+        raise ConfigurationError(
+            f"@pytest.mark.cassette takes keyword arguments only (name=..., record_mode=..., ...); "
+            f"got positional {marker_args!r}."
+        )
+    name = marker_options.pop("name", None)
+    ini, cli, allowed = layers
+    context = RunContext(
+        config=resolve(ini, fixture_options, marker_options, cli), test=test, allowed=allowed
+    )
+    path = cassette_path_for(rootdir, cassette_dir, test_file, test_name, cls=cls, name=name)
+    context.run_judged = name is not None and context.config.strict
+    context.start_cassette(path, run_id=run_id)
+    try:
+        context.set_replay_environment(environ)
+        if guard:
+            context.start_guard()
+    except BaseException:
+        context.stop(environ)
+        raise
+    return context
+
+
+def _is_internal(filename: str) -> bool:
+    """Whether a traceback frame belongs to runreplay, an installed library or the standard library."""
+    import sysconfig
+
+    if filename.startswith(_PACKAGE_DIR):
+        return True
+    paths = sysconfig.get_paths()
+    return any(filename.startswith(paths[key]) for key in ("stdlib", "purelib", "platlib") if key in paths)
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+
+
+def own_error(exc: BaseException, context: RunContext) -> RunreplayError | None:
+    """The runreplay error behind a test failure: raised, wrapped by a client, or swallowed and recorded."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending and len(seen) < 50:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, RunreplayError):
+            return current
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+        pending.extend(getattr(current, "exceptions", ()))
+    problems = context.violations()
+    return problems[0] if problems else None
+
+
+def trimmed(error: RunreplayError) -> RunreplayError:
+    """`error` with a traceback of the user's frames only (no runreplay, client library or stdlib frames)."""
+    kept: list[TracebackType] = []
+    entry = error.__traceback__
+    while entry is not None:
+        if not _is_internal(entry.tb_frame.f_code.co_filename):
+            kept.append(entry)
+        entry = entry.tb_next
+    rebuilt: TracebackType | None = None
+    for entry in reversed(kept):
+        rebuilt = TracebackType(rebuilt, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return error.with_traceback(rebuilt)
+
+
 def seed_for_test(session_seed: int, nodeid: str) -> int:
     """The seed of one test: the session seed mixed with the test's node id, independent of test order."""
     return (session_seed * 1_000_003 + zlib.crc32(nodeid.encode())) % 2**32
@@ -64,12 +237,19 @@ def seed_for_test(session_seed: int, nodeid: str) -> int:
 
 @dataclass(slots=True)
 class RunSummary:
-    """Collects per-test cassette stats (also from xdist workers) for the end-of-run summary line."""
+    """Collects per-test cassette stats (also from xdist workers) for the end-of-run summary line.
+
+    `run_judged` holds the cassettes that --runreplay-strict judges over the whole run (those chosen
+    with `name=`, which several tests may share) rather than test by test.
+    """
 
     stats: dict[str, SessionStats] = field(default_factory=dict)
+    run_judged: set[str] = field(default_factory=set)
 
-    def add(self, item: SessionStats) -> None:
+    def add(self, item: SessionStats, *, run_judged: bool = False) -> None:
         """Merge one session's stats (the same cassette may serve several tests)."""
+        if run_judged:
+            self.run_judged.add(item.path)
         known = self.stats.get(item.path)
         if known is None:
             self.stats[item.path] = item
@@ -97,6 +277,16 @@ class RunSummary:
             lines.append(f"  {_relative(s.path, rootdir)}: never played #{', #'.join(map(str, s.unplayed))}")
         return lines
 
+    def strict_failures(self, rootdir: Path) -> list[str]:
+        """--runreplay-strict over the run: the shared cassettes with interactions no test played."""
+        return [
+            f"runreplay strict: {len(s.unplayed)} recorded interaction(s) in {_relative(s.path, rootdir)} "
+            f"were never played by any test of this run: #{', #'.join(map(str, s.unplayed))}. Remove them "
+            "(re-record with --record-mode=rewrite) or make a test send those requests."
+            for path, s in sorted(self.stats.items())
+            if path in self.run_judged and s.unplayed
+        ]
+
 
 def _relative(path: str, rootdir: Path) -> str:
     """`path` relative to rootdir when it is inside it."""
@@ -106,8 +296,22 @@ def _relative(path: str, rootdir: Path) -> str:
         return path
 
 
+def stats_as_dict(stats: SessionStats) -> dict[str, Any]:
+    """SessionStats as a plain dict an xdist worker can send (see `as_stats`)."""
+    return {
+        "path": stats.path,
+        "existed": stats.existed,
+        "total": stats.total,
+        "played": stats.played,
+        "recorded": stats.recorded,
+        "unplayed": list(stats.unplayed),
+    }
+
+
 def as_stats(data: dict[str, Any]) -> SessionStats:
     """Rebuild SessionStats sent from an xdist worker as a plain dict."""
+    from runreplay.recording.session import SessionStats
+
     return SessionStats(
         path=str(data["path"]),
         existed=bool(data.get("existed", False)),
@@ -118,19 +322,43 @@ def as_stats(data: dict[str, Any]) -> SessionStats:
     )
 
 
+PLACEHOLDER_API_KEY = "sk-runreplay-replay-placeholder"
+"""The OPENAI_API_KEY a replaying test gets when none is set: the SDK needs one, replay never sends it."""
+
+
+def recorded_base_url(cassette: Cassette) -> str | None:
+    """The base URL the cassette was recorded against (`scheme://host:port` plus the path up to `/v1`)."""
+    for interaction in cassette.interactions:
+        parts = urlsplit(interaction.request.url)
+        if not parts.scheme or not parts.netloc:
+            continue
+        segments = parts.path.split("/")
+        prefix = "/".join(segments[: segments.index("v1") + 1]) if "v1" in segments else ""
+        return f"{parts.scheme}://{parts.netloc}{prefix}"
+    return None
+
+
 @dataclass(slots=True)
 class RunContext:
-    """runreplay's set-up for one test: the resolved options, the cassette session, the network guard."""
+    """runreplay's set-up for one test that uses a cassette: options, the session, the guard, the env.
+
+    `run_judged` marks a cassette chosen with `name=`: --runreplay-strict judges its unplayed
+    interactions over the whole run (see `RunSummary.strict_failures`), not test by test.
+    """
 
     config: CassetteConfig
     test: str
-    allowed_hosts_default: str | None
+    allowed: AllowedHosts | None = None
+    run_judged: bool = False
     session: CassetteSession | None = None
     guard: NetworkGuard | None = None
+    _saved_env: dict[str, str | None] = field(default_factory=dict)
 
     def start_cassette(self, path: Path, *, run_id: str | None) -> CassetteSession:
         """Open the test's cassette and make it the active one."""
         if self.session is None:
+            from runreplay.recording.session import CassetteSession
+
             self.session = CassetteSession(path, self.config, test=self.test, run_id=run_id)
             activate(self.session)
         return self.session
@@ -149,12 +377,37 @@ class RunContext:
 
         if self.config.allowed_hosts is not None:
             allowed = AllowedHosts.parse(self.config.allowed_hosts)
-        elif self.allowed_hosts_default is not None:
-            allowed = AllowedHosts.parse(self.allowed_hosts_default)
         else:
-            allowed = AllowedHosts.default()
+            allowed = self.allowed if self.allowed is not None else AllowedHosts.default()
         self.guard = NetworkGuard(allowed, test=self.test)
         self.guard.install()
+
+    def set_replay_environment(self, environ: MutableMapping[str, str]) -> None:
+        """In replay, give clients built from the environment what they need and nothing they would send.
+
+        Unset OPENAI_API_KEY becomes a placeholder (the SDK refuses to start without one; no request
+        leaves the process), and unset OPENAI_BASE_URL becomes the base URL the cassette was recorded
+        against, so `openai.OpenAI()` replays with no OPENAI_* variables at all. Undone by `stop()`.
+        """
+        if self.session is None or self.session.may_record:
+            return
+        wanted = {"OPENAI_API_KEY": PLACEHOLDER_API_KEY}
+        base_url = recorded_base_url(self.session.cassette)
+        if base_url is not None:
+            wanted["OPENAI_BASE_URL"] = base_url
+        for key, value in wanted.items():
+            if not environ.get(key):
+                self._saved_env[key] = environ.get(key)
+                environ[key] = value
+
+    def _restore_environment(self, environ: MutableMapping[str, str]) -> None:
+        """Put back the variables `set_replay_environment` changed."""
+        for key, value in self._saved_env.items():
+            if value is None:
+                environ.pop(key, None)
+            else:
+                environ[key] = value
+        self._saved_env.clear()
 
     def violations(self) -> list[RunreplayError]:
         """Errors raised inside clients (blocked connections, unmatched requests), maybe caught by code."""
@@ -175,7 +428,7 @@ class RunContext:
                 f"runreplay strict: cassette {self.session.path} does not exist and nothing was recorded. "
                 "Record it with --record-mode=once, or remove the cassette marker."
             )
-        if stats.unplayed:
+        if stats.unplayed and not self.run_judged:
             return (
                 f"runreplay strict: {len(stats.unplayed)} recorded interaction(s) in "
                 f"{self.session.path} were "
@@ -184,10 +437,11 @@ class RunContext:
             )
         return None
 
-    def stop(self) -> SessionStats | None:
-        """Remove the guard, deactivate and save the cassette; returns its stats."""
+    def stop(self, environ: MutableMapping[str, str]) -> SessionStats | None:
+        """Remove the guard, restore the environment, deactivate and save the cassette; returns its stats."""
         if self.guard is not None:
             self.guard.uninstall()
+        self._restore_environment(environ)
         if self.session is None:
             return None
         deactivate(self.session)

@@ -158,6 +158,8 @@ class CassetteSession:
         self.played = 0
         self.faults_applied = 0
         self.closed = False
+        self.interrupted = False
+        """Set when the run was interrupted (Ctrl-C, SIGTERM): cut-off streams are then not saved."""
 
     @property
     def may_record(self) -> bool:
@@ -331,6 +333,9 @@ class CassetteSession:
             recorder.finish(complete=False)
         with self._lock:
             new = [interaction for _, interaction in sorted(self._new, key=lambda pair: pair[0])]
+        if self.interrupted:
+            # A stream cut by the interruption would replay as if the server had ended it: drop it.
+            new = [i for i in new if i.response.complete or i.response.error is not None]
         if new or (self.config.record_mode == "rewrite" and self.existed):
             self._save(new)
 
