@@ -27,7 +27,7 @@ Ask = Callable[..., assistant_app.Answer]
                 # The legacy recording, shared with test_assistant_app.py (never re-recorded from here).
                 pytest.mark.cassette(
                     name="examples/test_assistant_app/test_answers_a_weather_question_with_the_tool"
-                ),,
+                ),
                 pytest.mark.replay_only,
             ],
         ),
