@@ -144,9 +144,6 @@ def test_a_pytest_recording_suite_lands_where_the_plugin_looks(
     assert (tmp_path / "tests" / "rec" / "unit" / "test_client" / "test_streams_an_answer.yaml").is_file()
 
 
-@pytest.mark.xfail(
-    reason="needs issue 10's cassette path scheme (cassettes/<test file path>/<test>.yaml)", strict=True
-)
 def test_a_migrated_suite_replays_once_vcr_marks_become_cassette_marks(
     pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
