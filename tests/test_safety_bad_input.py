@@ -119,7 +119,7 @@ def test_a_file_cut_at_any_offset_never_loads(recording: Recording) -> None:
                 )
                 or "incomplete UTF-8 octet sequence" in error.problem
             ), error.problem
-    assert len(cuts) > 3000
+    assert len(cuts) > 2500  # about 2,800 since the derived events view is no longer written
     assert problems["invalid YAML"] > 1000
     assert {
         "invalid YAML",

@@ -144,6 +144,7 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
 def pytest_configure(config: pytest.Config) -> None:
     """Register the marker, fix the session seed, and prepare the run summary."""
     from runreplay.recording.pytest_support import RunSummary
+    from runreplay.recording.store import begin_run
 
     config.addinivalue_line(
         "markers",
@@ -163,6 +164,7 @@ def pytest_configure(config: pytest.Config) -> None:
         workerinput.get("testrunuid") or workerinput.get("runreplay_run_id") or uuid.uuid4().hex
     )
     config.stash[_SUMMARY] = RunSummary()
+    begin_run(config.stash[_RUN_ID])  # recordings go to journals, folded in at sessionfinish
     if config.pluginmanager.hasplugin("xdist") or config.pluginmanager.hasplugin("xdist.plugin"):
         config.pluginmanager.register(_XdistHooks(config), "runreplay-xdist")
 
@@ -308,7 +310,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """On an xdist worker, hand the cassette stats to the controller."""
+    """On an xdist worker, hand the cassette stats to the controller; fold the run's journals."""
     config = session.config
     if hasattr(config, "workeroutput"):
         config.workeroutput["runreplay_stats"] = [
@@ -322,6 +324,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             }
             for s in config.stash[_SUMMARY].stats.values()
         ]
+    from runreplay.recording.store import finish_run  # the controller folds the journals, once
+
+    finish_run(
+        config.stash[_RUN_ID], config.stash[_SUMMARY].stats, fold_journals=not hasattr(config, "workeroutput")
+    )
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

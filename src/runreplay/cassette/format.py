@@ -33,9 +33,6 @@ Layout (format 1)::
           text: |+                                (the whole body; the chunks are slices of it)
             event: thread.created
             ...
-          events: |-                              (SSE only: a derived, readable view; ignored on load)
-            #1 thread.created at 52.3 ms
-            ...
     ...                                           (YAML document end: a file without it was cut off)
 
 Rules, all chosen so that ``load(save(c)) == c`` for every cassette (times rounded to 3 decimals):
@@ -55,10 +52,9 @@ Rules, all chosen so that ``load(save(c)) == c`` for every cassette (times round
 * **Headers** are one ``Name: value`` line each, in the recorded order, with the recorded case and
   duplicates (``set-cookie`` twice is two lines). Headers that cannot be written that way (a name
   with ``:`` or a line break in a name or value) are written as a list of ``[name, value]`` pairs.
-* **The events view** (SSE responses only) lists each event as ``#N NAME at MS ms`` (the arrival of
-  the chunk that completed it), its id/retry when set, and its data, with JSON data written one
-  top-level field per line; a stream cut off mid-event ends with a ``cut off`` line. It is rebuilt on
-  every save and ignored on load (only its type is checked): edit ``text``, not ``events``.
+* **No events view.** Files written before 0.2 also held ``events:``, a derived list of each SSE
+  event; parsing it was 44% of a load, so it is no longer written (``runreplay inspect`` shows the
+  events). It is still accepted on load and ignored (only its type is checked).
 
 `load` raises `runreplay.errors.CassetteFormatError` (naming the file, the line and what was expected)
 for anything it cannot load exactly, never returning an empty or partial cassette. A missing file
@@ -72,21 +68,18 @@ import base64
 import binascii
 import contextlib
 import gc
-import glob
 import itertools
 import json
 import math
 import os
 import re
 import secrets
-import time
 from pathlib import Path
 from typing import Any, NoReturn
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from runreplay import sse
 from runreplay._version import __version__
 from runreplay.cassette.model import (
     FORMAT_VERSION,
@@ -103,7 +96,7 @@ __all__ = ["dumps", "load", "loads", "save"]
 
 _HEADER = (
     "# runreplay cassette (https://pypi.org/project/pytest-runreplay/). Bodies are rebuilt byte for\n"
-    "# byte from `json`/`text`/`base64` and `chunks`; `events` is a derived view, ignored on load.\n"
+    "# byte from `json`/`text`/`base64` and `chunks`; `runreplay inspect FILE` lists the events.\n"
 )
 
 _STR = "tag:yaml.org,2002:str"
@@ -236,26 +229,6 @@ def _pretty_json(value: Any) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def _outline_json(value: Any) -> str:
-    """`value` with one top-level member per line and nested values kept on that line.
-
-    Used for the events view: a diff still points at the field that changed, at about half the size
-    of fully indented JSON (the view is rewritten on every save and scanned on every load).
-    """
-    if isinstance(value, dict) and value:
-        members = [f"  {json.dumps(key, ensure_ascii=False)}: {_inline(item)}" for key, item in value.items()]
-        text = "{\n" + ",\n".join(members) + "\n}"
-    elif isinstance(value, list) and value:
-        text = "[\n" + ",\n".join(f"  {_inline(item)}" for item in value) + "\n]"
-    else:
-        text = _inline(value)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _inline(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-
-
 def _text_or_base64(raw: bytes) -> dict[str, str]:
     try:
         return {"text": raw.decode("utf-8")}
@@ -279,41 +252,6 @@ def _body_out(raw: bytes, headers: list[tuple[str, str]], *, event_stream: bool)
             value, style = found
             return {"style": style, "json": _pretty_json(value)}
     return _text_or_base64(raw)
-
-
-def _events_view(chunks: list[Chunk]) -> str:
-    """A readable list of the events of an SSE body: name, arrival, id/retry, data (pretty when JSON)."""
-    decoder = sse.Decoder()
-    lines: list[str] = []
-    count = 0
-
-    def show(event: sse.Event, where: str) -> None:
-        nonlocal count
-        count += 1
-        extra = "".join(
-            [
-                f", id {event.id!r}" if event.id is not None else "",
-                f", retry {event.retry}" if event.retry is not None else "",
-            ]
-        )
-        lines.append(f"#{count} {event.event} {where}{extra}")
-        data = event.data
-        if data[:1] in ("{", "["):
-            with contextlib.suppress(ValueError):
-                data = _outline_json(json.loads(data))
-        lines.append(data)
-
-    for chunk in chunks:
-        for event in decoder.feed(chunk.data):
-            show(event, f"at {_ms(chunk.offset_ms, 'offset_ms')} ms")
-    decoder.close()
-    truncated = decoder.truncated
-    if truncated is not None:
-        if truncated.event is not None:
-            show(truncated.event, "(cut off: no blank line after it)")
-        else:
-            lines.append(f"(cut off in the middle of an event: {truncated.partial_line!r})")
-    return "\n".join(lines)
 
 
 def _request_out(request: RecordedRequest) -> dict[str, Any]:
@@ -342,8 +280,6 @@ def _response_out(response: RecordedResponse) -> dict[str, Any]:
     event_stream = response.is_event_stream
     body: dict[str, Any] = {"chunks": layout}
     body.update(_body_out(response.body, response.headers, event_stream=event_stream))
-    if event_stream:
-        body["events"] = _events_view(chunks)
     out["body"] = body
     return out
 
@@ -417,23 +353,6 @@ def save(path: str | os.PathLike[str], cassette: Cassette) -> None:
             os.unlink(temporary)
         raise
     _fsync_directory(target.parent)
-    _remove_stale_temporaries(target)
-
-
-_STALE_AFTER_S = 3600.0
-
-
-def _remove_stale_temporaries(target: Path) -> None:
-    """Delete temporary files of `target` that a killed process left behind more than an hour ago.
-
-    A save that is killed between creating its temporary file and renaming it leaves the file;
-    an hour-old one cannot belong to a save still in progress, so it is safe to remove.
-    """
-    cutoff = time.time() - _STALE_AFTER_S
-    for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
 
 
 # --------------------------------------------------------------------------------------------- load

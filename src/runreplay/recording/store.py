@@ -1,0 +1,221 @@
+"""One loaded copy of each cassette per process, shared by every session that opens it, and the run's writes.
+
+A suite where 1,000 tests share a cassette used to load (and keep) 1,000 copies of it and re-render
+the whole file after each test. Here:
+
+* `open_shared(path, ...)` loads a cassette once per process and indexes it once per `match_on`;
+  later sessions get the same copy after two `stat` calls (the cassette and its journal), and a
+  changed file (another size, mtime or inode) is loaded again. Sessions keep their own cursors
+  (`CassetteIndex.over`), so play counts, faults and strictness stay per test.
+* While a pytest run is active (`begin_run` .. `finish_run`), sessions append what they recorded to
+  the cassette's journal (`runreplay.cassette.journal`) instead of saving the whole file; the run
+  folds every journal once at its end. Other processes' journal records (xdist workers) are read
+  incrementally on the next open, so a shared cassette written by another worker is seen as today.
+* Which cassettes this run wrote ("written this run", for `once` mode) is known from the journal
+  records (they carry the run id, which xdist shares with its workers) and from this process's own
+  saves: nothing about a run is written into the cassette itself.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runreplay.cassette.index import KeyFunction, KeyTable
+from runreplay.cassette.journal import (
+    Record,
+    already_folded,
+    append,
+    cassette_lock,
+    encode_record,
+    fold,
+    journal_path,
+    parse_records,
+)
+from runreplay.cassette.model import Interaction
+from runreplay.errors import CassetteFormatError
+
+__all__ = ["SharedView", "begin_run", "deferring", "finish_run", "forget", "open_shared", "save"]
+
+_Signature = tuple[int, int, int]
+
+_lock = threading.RLock()
+_entries: dict[str, _Entry] = {}
+_active_runs: dict[str, set[str]] = {}
+_written: set[tuple[str, str]] = set()
+
+
+@dataclass(slots=True)
+class _Entry:
+    """The shared copy of one cassette: its file's content plus the journal records read so far."""
+
+    signature: _Signature | None
+    meta: dict[str, Any]
+    interactions: list[Interaction]
+    origins: list[str | None]
+    journal_offset: int = 0
+    journal_inode: int | None = None
+    runs: set[str] = field(default_factory=set)
+    tables: dict[tuple[str, ...], KeyTable] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SharedView:
+    """What a session needs from the shared copy: the key table, the metadata and what the file holds."""
+
+    table: KeyTable
+    meta: dict[str, Any]
+    existed: bool
+    written_this_run: bool
+
+
+def _signature(path: str) -> _Signature | None:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _load(path: str, signature: _Signature | None) -> _Entry:
+    from runreplay.cassette.format import load
+
+    if signature is None:
+        return _Entry(None, {}, [], [])
+    cassette = load(path)
+    return _Entry(signature, cassette.meta, cassette.interactions, [None] * len(cassette.interactions))
+
+
+def _apply(entry: _Entry, records: Sequence[Record], *, from_start: bool) -> None:
+    """Add journal records to the shared copy, as the fold at the end of the run will."""
+    entry.runs.update(record.run for record in records)
+    if from_start:
+        records = records[already_folded(entry.interactions, records) :]  # a killed fold wrote them
+    if any(record.rewrite for record in records):
+        items = list(zip(entry.origins, entry.interactions, strict=True))
+        for record in records:
+            if record.rewrite:
+                items = [(run, item) for run, item in items if run == record.run]
+            items.extend((record.run, item) for item in record.interactions)
+        entry.origins = [run for run, _ in items]
+        entry.interactions = [item for _, item in items]
+        entry.tables = {}  # sessions already open keep their own (old) list and table
+        return
+    for record in records:
+        entry.interactions.extend(record.interactions)
+        entry.origins.extend([record.run] * len(record.interactions))
+
+
+def _refresh(path: Path) -> _Entry:
+    """The shared copy of `path`, loaded again if the file changed, with new journal records read."""
+    name = os.path.abspath(path)
+    journal = str(journal_path(Path(name)))
+    entry = _entries.get(name)
+    signature = _signature(name)
+    journal_signature = _signature(journal)
+    if (
+        entry is None
+        or entry.signature != signature
+        or (journal_signature is None and entry.journal_offset)
+        or (
+            journal_signature is not None
+            and entry.journal_offset
+            and (journal_signature[0] != entry.journal_inode or journal_signature[1] < entry.journal_offset)
+        )
+    ):
+        entry = _load(name, signature)
+        _entries[name] = entry
+    if journal_signature is not None and journal_signature[1] > entry.journal_offset:
+        try:
+            with open(journal, "rb") as file:
+                file.seek(entry.journal_offset)
+                data = file.read()
+        except FileNotFoundError:  # folded by another process just now: the file changed too
+            return _refresh(path)
+        records, end = parse_records(data, path=journal)
+        _apply(entry, records, from_start=entry.journal_offset == 0)
+        entry.journal_offset += end
+        entry.journal_inode = journal_signature[0]
+    return entry
+
+
+def open_shared(
+    path: Path, match_on: Sequence[str], key_fn: KeyFunction, *, run_id: str | None
+) -> SharedView:
+    """The shared, indexed copy of cassette `path` (loaded at most once per change of the file)."""
+    with _lock:
+        entry = _refresh(path)
+        names = tuple(match_on)
+        table = entry.tables.get(names)
+        if table is None or table.interactions is not entry.interactions:
+            table = entry.tables[names] = KeyTable(entry.interactions, key_fn)
+        else:
+            table.extend()
+        written = run_id is not None and (run_id in entry.runs or (os.path.abspath(path), run_id) in _written)
+        return SharedView(
+            table=table,
+            meta=entry.meta,
+            existed=entry.signature is not None or bool(entry.interactions),
+            written_this_run=written,
+        )
+
+
+def begin_run(run_id: str) -> None:
+    """Start deferring the saves of sessions with this run id to the journal (the plugin's run)."""
+    with _lock:
+        _active_runs.setdefault(run_id, set())
+
+
+def deferring(run_id: str | None) -> bool:
+    """Whether sessions of `run_id` append to the journal (True inside a pytest run)."""
+    return run_id is not None and run_id in _active_runs
+
+
+def save(path: Path, new: list[Interaction], *, run_id: str | None, rewrite: bool) -> None:
+    """Keep what a session recorded: appended to the journal during a run, else folded in at once."""
+    name = os.path.abspath(path)
+    with _lock:
+        if run_id is not None and run_id in _active_runs:
+            record = encode_record(run_id, new, rewrite=rewrite)
+            with cassette_lock(path):
+                try:
+                    entry: _Entry | None = _refresh(path)
+                except CassetteFormatError:  # rewrite replaces it at the fold; other modes failed earlier
+                    entry = None
+                append(path, record)
+                if entry is not None:
+                    _apply(entry, [Record(run_id, rewrite, new)], from_start=False)
+                    entry.journal_offset += len(record)
+                    entry.journal_inode = os.stat(journal_path(Path(name))).st_ino
+            _active_runs[run_id].add(name)
+            return
+        # Outside a run (use_cassette): one merge now. Rewrite keeps what this run already wrote.
+        written = run_id is not None and (name, run_id) in _written
+        fold(path, extra=Record(run_id or "-", rewrite and not written, new))
+        if run_id is not None:
+            _written.add((name, run_id))
+
+
+def finish_run(run_id: str, paths: Iterable[str] = (), *, fold_journals: bool = True) -> None:
+    """End a run: fold the journals of every cassette it wrote or used (`paths`) into their files.
+
+    xdist workers pass `fold_journals=False`: the controller folds once, after all workers ended.
+    """
+    with _lock:
+        written = _active_runs.pop(run_id, set())
+    if not fold_journals:
+        return
+    for name in sorted(written | {os.path.abspath(p) for p in paths}):
+        path = Path(name)
+        if journal_path(path).exists():
+            fold(path)
+
+
+def forget() -> None:
+    """Drop every shared copy (tests use it to measure a cold open)."""
+    with _lock:
+        _entries.clear()
