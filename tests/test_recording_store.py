@@ -34,13 +34,13 @@ def server() -> Iterator[FakeAssistantsServer]:
 def loads_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every `load` of a cassette file, by path."""
     calls: list[str] = []
-    real = format_module.load
+    real = format_module.load_indexed
 
-    def counting(path: Any) -> Cassette:
+    def counting(path: Any) -> Any:
         calls.append(os.fspath(path))
         return real(path)
 
-    monkeypatch.setattr(format_module, "load", counting)
+    monkeypatch.setattr(format_module, "load_indexed", counting)
     return calls
 
 

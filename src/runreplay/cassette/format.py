@@ -68,12 +68,12 @@ import base64
 import binascii
 import contextlib
 import gc
-import itertools
 import json
 import math
 import os
 import re
 import secrets
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -84,7 +84,6 @@ from runreplay._version import __version__
 from runreplay.cassette.model import (
     FORMAT_VERSION,
     Cassette,
-    Chunk,
     Interaction,
     RecordedRequest,
     RecordedResponse,
@@ -396,6 +395,27 @@ def _make_loader(base: Any) -> Any:
 _HEADER_LINE = re.compile(r"^([^:\n]+): ?(.*)$", re.MULTILINE)
 """One header line: a name without colons, a colon, one optional space, then the value."""
 
+
+def _fast_layout(value: str) -> tuple[list[int], list[float]] | None:
+    """(sizes, offsets) of a chunk layout as runreplay writes it (``SIZE@MS`` items, one space apart),
+    parsed by the JSON parser in one call; None for anything else (the careful path decides)."""
+    if not value or value.count("@") != value.count(" ") + 1:
+        return None
+    try:
+        numbers = json.loads("[" + value.replace("@", ",").replace(" ", ",") + "]")
+    except ValueError:
+        return None
+    sizes = numbers[0::2]
+    if not all(type(size) is int for size in sizes) or (sizes and min(sizes) < 0):
+        return None
+    if not all(type(offset) in (int, float) for offset in numbers[1::2]):
+        return None
+    offsets = list(map(float, numbers[1::2]))
+    if not all(map(math.isfinite, offsets)):
+        return None
+    return sizes, offsets
+
+
 _LOADER: Any = _make_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
@@ -569,12 +589,28 @@ class _Reader:
             self.fail(node, f"{where} is {text!r}", expected)
         return layout, indent, "ascii" in flags, "newline" in flags
 
-    def chunks(self, node: Node, where: str, body: bytes) -> list[Chunk]:
+    def chunks(self, node: Node, where: str, body: bytes) -> tuple[list[int], list[float]]:
         expected = "a string of BYTES@MILLISECONDS items such as '134@0.5 271@312.25'"
         if not (isinstance(node, ScalarNode) and node.tag == _STR):
             self.fail(node, f"{where} is {_describe(node)}", expected)
-        items: list[str] = node.value.split()
-        fields = node.value.replace("@", " ").split()
+        value: str = node.value
+        layout = _fast_layout(value)
+        sizes, offsets = layout if layout is not None else self.careful_layout(node, where, value, expected)
+        total = sum(sizes)
+        if total != len(body):
+            self.fail(
+                node,
+                f"{where} add up to {total} bytes but the body has {len(body)}",
+                "chunk sizes that add up to the body's length (the file may have been cut off or edited)",
+            )
+        return sizes, offsets  # cut into chunks when first read (RecordedResponse.from_layout)
+
+    def careful_layout(
+        self, node: Node, where: str, value: str, expected: str
+    ) -> tuple[list[int], list[float]]:
+        """The chunk layout item by item (any white space, Python's float syntax), naming a bad item."""
+        items: list[str] = value.split()
+        fields = value.replace("@", " ").split()
         try:
             if len(fields) != 2 * len(items) or not all(map(str.isdecimal, fields[0::2])):
                 raise ValueError
@@ -592,14 +628,7 @@ class _Reader:
                 except ValueError:
                     self.fail(node, f"{where} has the item {item!r}", expected)
             raise  # pragma: no cover - one of the items above is always the bad one
-        ends = list(itertools.accumulate(sizes))
-        if (ends[-1] if ends else 0) != len(body):
-            self.fail(
-                node,
-                f"{where} add up to {ends[-1] if ends else 0} bytes but the body has {len(body)}",
-                "chunk sizes that add up to the body's length (the file may have been cut off or edited)",
-            )
-        return [Chunk(body[start:end], ms) for start, end, ms in zip([0, *ends], ends, offsets, strict=False)]
+        return sizes, offsets
 
     def request(self, node: Node, where: str) -> RecordedRequest:
         keys = self.mapping(node, where, _REQUEST_KEYS)
@@ -624,30 +653,32 @@ class _Reader:
         raw = self.body(keys["body"], body_keys, f"{where}.body")
         if "events" in body_keys:
             self.string(body_keys["events"], f"{where}.body.events")
-        chunks = self.chunks(body_keys["chunks"], f"{where}.body.chunks", raw)
+        layout = self.chunks(body_keys["chunks"], f"{where}.body.chunks", raw)
+        count = len(layout[0])
         error = None
         if "error" in keys:
             error_keys = self.mapping(keys["error"], f"{where}.error", ("type", "message", "after_chunk"))
             after = self.integer(
                 error_keys["after_chunk"], f"{where}.error.after_chunk", "a chunk count, 0 or more"
             )
-            if not 0 <= after <= len(chunks):
+            if not 0 <= after <= count:
                 self.fail(
                     error_keys["after_chunk"],
-                    f"{where}.error.after_chunk is {after} but the body has {len(chunks)} chunks",
-                    f"a chunk count from 0 to {len(chunks)}",
+                    f"{where}.error.after_chunk is {after} but the body has {count} chunks",
+                    f"a chunk count from 0 to {count}",
                 )
             error = StreamError(
                 self.string(error_keys["type"], f"{where}.error.type"),
                 self.string(error_keys["message"], f"{where}.error.message"),
                 after,
             )
-        return RecordedResponse(
-            status=status,
-            reason=self.string(keys["reason"], f"{where}.reason"),
-            http_version=self.string(keys["http_version"], f"{where}.http_version"),
-            headers=headers,
-            chunks=chunks,
+        return RecordedResponse.from_layout(
+            status,
+            self.string(keys["reason"], f"{where}.reason"),
+            self.string(keys["http_version"], f"{where}.http_version"),
+            headers,
+            raw,
+            layout,
             headers_ms=self.milliseconds(keys["headers_ms"], f"{where}.headers_ms"),
             complete=self.boolean(keys["complete"], f"{where}.complete"),
             error=error,
@@ -769,7 +800,7 @@ def _ends_with_document_end(data: bytes) -> bool:
 
 def _parse(path: str, data: bytes) -> Cassette:
     """Compose `data` into YAML nodes (LibYAML when present) and read a cassette from them."""
-    if not data.strip():
+    if not data or data.isspace():  # (no strip(): it would copy a large file)
         raise CassetteFormatError(
             path,
             "the file is empty",
@@ -827,10 +858,23 @@ def load(path: str | os.PathLike[str]) -> Cassette:
 
     Raises `FileNotFoundError` when there is no file, and `CassetteFormatError` (naming the file, the
     line and what was expected) when the file cannot be loaded exactly, including an empty file.
+    A large cassette is read from its index cache when that matches the file (`cassette.cache`).
     """
+    return load_indexed(path)[0]
+
+
+def load_indexed(path: str | os.PathLike[str]) -> tuple[Cassette, list[Hashable] | None]:
+    """`load`, plus the request keys for the default `match_on` when the index cache had them."""
+    from runreplay.cassette import cache
+
     name = os.fspath(path)
     try:
         with open(name, "rb") as file:
+            stat = os.fstat(file.fileno())
+            if stat.st_size >= cache.MIN_BYTES:
+                cached = cache.read(name, stat)
+                if cached is not None:
+                    return cached
             data = file.read()
     except FileNotFoundError as error:
         raise FileNotFoundError(
@@ -838,4 +882,12 @@ def load(path: str | os.PathLike[str]) -> Cassette:
             f"no cassette at {name}; record it first (e.g. --record-mode=once)",
             name,
         ) from None
-    return _parse(name, data)
+    cassette = _parse(name, data)
+    if stat.st_size >= cache.MIN_BYTES:
+        from runreplay.cassette.index import make_key_function
+
+        key = make_key_function()
+        keys: list[Hashable] = [key(interaction.request) for interaction in cassette.interactions]
+        cache.write(name, data, stat, cassette, keys)
+        return cassette, keys
+    return cassette, None

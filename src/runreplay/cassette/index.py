@@ -183,11 +183,22 @@ class KeyTable:
 
     __slots__ = ("_count", "_interactions", "_key_fn", "_positions")
 
-    def __init__(self, interactions: list[Interaction], key_fn: KeyFunction) -> None:
+    def __init__(
+        self, interactions: list[Interaction], key_fn: KeyFunction, *, keys: list[Hashable] | None = None
+    ) -> None:
         self._interactions = interactions
         self._key_fn = key_fn
         self._positions: dict[Hashable, list[int]] = {}
         self._count = 0
+        if keys is not None:  # computed by `key_fn` earlier (an index cache): saves a JSON parse each
+            positions = self._positions
+            for position, key in enumerate(keys[: len(interactions)]):
+                found = positions.get(key)
+                if found is None:
+                    positions[key] = [position]
+                else:
+                    found.append(position)
+            self._count = min(len(keys), len(interactions))
         self.extend()
 
     @property

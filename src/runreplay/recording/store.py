@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runreplay.cassette.index import KeyFunction, KeyTable
+from runreplay.cassette.index import DEFAULT_MATCH_ON, KeyFunction, KeyTable
 from runreplay.cassette.journal import (
     Record,
     already_folded,
@@ -61,6 +61,7 @@ class _Entry:
     journal_inode: int | None = None
     runs: set[str] = field(default_factory=set)
     tables: dict[tuple[str, ...], KeyTable] = field(default_factory=dict)
+    default_keys: list[Hashable] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +83,14 @@ def _signature(path: str) -> _Signature | None:
 
 
 def _load(path: str, signature: _Signature | None) -> _Entry:
-    from runreplay.cassette.format import load
+    from runreplay.cassette import format as cassette_format
 
     if signature is None:
         return _Entry(None, {}, [], [])
-    cassette = load(path)
-    return _Entry(signature, cassette.meta, cassette.interactions, [None] * len(cassette.interactions))
+    cassette, keys = cassette_format.load_indexed(path)
+    entry = _Entry(signature, cassette.meta, cassette.interactions, [None] * len(cassette.interactions))
+    entry.default_keys = keys
+    return entry
 
 
 def _apply(entry: _Entry, records: Sequence[Record], *, from_start: bool) -> None:
@@ -152,7 +155,8 @@ def open_shared(
         names = tuple(match_on)
         table = entry.tables.get(names)
         if table is None or table.interactions is not entry.interactions:
-            table = entry.tables[names] = KeyTable(entry.interactions, key_fn)
+            keys = entry.default_keys if names == DEFAULT_MATCH_ON else None
+            table = entry.tables[names] = KeyTable(entry.interactions, key_fn, keys=keys)
         else:
             table.extend()
         written = run_id is not None and (run_id in entry.runs or (os.path.abspath(path), run_id) in _written)
