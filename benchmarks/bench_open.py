@@ -132,6 +132,7 @@ def open_sizes(folder: Path, sizes: list[int], rounds: int) -> list[str]:
         first = measure(
             "runreplay", yaml_path, rounds, before=lambda index=index: index.unlink(missing_ok=True)
         )
+        parse = measure("runreplay-yaml", yaml_path, rounds)
         measure("runreplay", yaml_path, 1)  # writes the cache, if the file is big enough for one
         cached = measure("runreplay", yaml_path, rounds)
         plain = measure("json", json_path, rounds)
