@@ -108,11 +108,11 @@ def test_inside_a_run_recordings_go_to_the_journal_and_are_folded_once_at_its_en
             assert session.stats().total == 4
     finally:
         store.finish_run("run-a", [str(path)])
+    assert loads_counted == [str(path)]  # the first open; the fold writes from the shared copy
     assert not journal_path(path).exists()
     assert asked(path) == [f'{{"assistant_id":"asst_{n}","stream":false}}' for n in range(4)]
     assert load(path).meta == {"recorded_with": load(path).meta["recorded_with"]}  # no run id
     assert len(server.requests) == 4
-    assert loads_counted.count(str(path)) == 2  # the first open, and the fold's merge
 
 
 def test_once_records_into_a_cassette_this_run_wrote_also_from_another_process(
@@ -206,3 +206,24 @@ def test_a_fold_killed_after_its_save_is_not_folded_twice(
     fold(path)
     assert load(path).interactions == one + two + three
     assert not journal_path(path).exists()
+
+
+def test_the_fold_reads_the_journal_again_when_another_process_appended_to_it(
+    tmp_path: Path, server: FakeAssistantsServer
+) -> None:
+    path = tmp_path / "c.yaml"
+    record(path, server, 1, 2)
+    two = load(path).interactions[1:]
+    path.unlink()
+    store.begin_run("run-d")
+    try:
+        with use_cassette(path, record_mode="new_episodes", run_id="run-d"):
+            send(server, 3)
+        append(path, encode_record("run-d", two))  # another worker, after this process's last read
+    finally:
+        store.finish_run("run-d", [str(path)])
+    assert [json_of(b) for b in asked(path)] == [3, 2]
+
+
+def json_of(body: str) -> int:
+    return int(body.split('"asst_')[1].split('"')[0])

@@ -310,7 +310,7 @@ def dumps(cassette: Cassette) -> str:
     return _HEADER + text
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     """Make a rename in `directory` durable, where the platform allows opening a directory."""
     try:
         fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -331,8 +331,12 @@ def save(path: str | os.PathLike[str], cassette: Cassette) -> None:
     permissions), flushed and fsynced, then renamed over `path`; the folder is fsynced where the
     platform allows it. Parent folders are created. On any error the temporary file is removed.
     """
-    target = Path(path)
-    data = dumps(cassette).encode("utf-8")
+    write_atomically(Path(path), dumps(cassette).encode("utf-8"))
+
+
+def write_atomically(target: Path, data: bytes, *, sync_directory: bool = True) -> None:
+    """`save`'s atomic write of ready bytes; `sync_directory=False` leaves the folder's fsync to the
+    caller (the end of a run writes many cassettes of one folder and syncs the folder once)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     while True:
         temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
@@ -351,7 +355,8 @@ def save(path: str | os.PathLike[str], cassette: Cassette) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    _fsync_directory(target.parent)
+    if sync_directory:
+        fsync_directory(target.parent)
 
 
 # --------------------------------------------------------------------------------------------- load

@@ -36,6 +36,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from runreplay._version import __version__
 from runreplay.cassette.model import Cassette, Interaction
@@ -43,6 +44,7 @@ from runreplay.errors import CassetteFormatError, RunreplayError
 
 __all__ = [
     "LOCK_NAME",
+    "Known",
     "Record",
     "already_folded",
     "append",
@@ -53,6 +55,7 @@ __all__ = [
     "journal_path",
     "parse_records",
     "remove_temporaries",
+    "temporaries",
 ]
 
 LOCK_NAME = ".runreplay.lock"
@@ -204,15 +207,39 @@ def append(path: Path, record: bytes) -> None:
         os.close(fd)
 
 
-def remove_temporaries(path: Path) -> None:
+def temporaries(path: Path) -> list[Path]:
+    """The temporary files of saves of `path` in its folder (under the lock: leftovers of killed saves)."""
+    return list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+
+
+def remove_temporaries(path: Path, leftovers: list[Path] | None = None) -> None:
     """Delete the temporary files that killed saves of `path` left, whatever their age.
 
     Called under the cassette lock, where no save of this cassette can be under way (the recorder
-    saves only under the lock), so every temporary file found is a leftover.
+    saves only under the lock), so every temporary file found is a leftover. `leftovers` is what a
+    caller that listed the folder once for many cassettes found for this one.
     """
-    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+    for leftover in temporaries(path) if leftovers is None else leftovers:
         with contextlib.suppress(OSError):
             leftover.unlink()
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the caller already holds of a cassette: the fold result while the files are as they were."""
+
+    signature: tuple[int, int, int] | None
+    journal_size: int
+    interactions: list[Interaction]
+    meta: dict[str, Any]
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def fold(
@@ -220,45 +247,64 @@ def fold(
     *,
     extra: Record | None = None,
     keep_unreadable: bool = True,
+    leftovers: list[Path] | None = None,
+    known: Known | None = None,
+    sync_directory: bool = True,
 ) -> list[Interaction] | None:
     """Fold the journal (and `extra`, not journaled) into cassette `path` with one atomic save.
 
     Takes the cassette lock. Returns the interactions now in the file, or None when there was nothing
     to fold. An unreadable cassette raises `CassetteFormatError`, unless a rewrite record replaces
-    it anyway (`keep_unreadable=False` never raises).
+    it anyway (`keep_unreadable=False` never raises). `known` (the shared copy's view of the files)
+    is used instead of reading them again when the cassette and the journal have not changed since.
     """
-    from runreplay.cassette.format import load, save
+    from runreplay.cassette.format import dumps, fsync_directory, load, write_atomically
 
     journal = journal_path(path)
     with cassette_lock(path):
-        remove_temporaries(path)
-        try:
-            data = journal.read_bytes()
-        except FileNotFoundError:
-            data = b""
-        records, _ = parse_records(data, path=str(journal))
-        if extra is not None:
-            records.append(extra)
-        if not records:
-            journal.unlink(missing_ok=True)
-            return None
-        base = Cassette()
-        if path.exists():
+        remove_temporaries(path, leftovers)
+        journal_signature = _signature(journal)
+        if (
+            known is not None
+            and extra is None
+            and journal_signature is not None
+            and journal_signature[1] == known.journal_size
+            and _signature(path) == known.signature
+        ):
+            items: list[Interaction] | None = known.interactions
+            base = Cassette(meta=known.meta)
+        else:
             try:
-                base = load(path)
-            except CassetteFormatError:
-                if keep_unreadable and not any(record.rewrite for record in records):
-                    raise
-        items = combine(base.interactions, records)
-        if items is None:
-            journal.unlink(missing_ok=True)
-            return base.interactions
+                data = journal.read_bytes()
+            except FileNotFoundError:
+                data = b""
+            records, _ = parse_records(data, path=str(journal))
+            if extra is not None:
+                records.append(extra)
+            if not records:
+                journal.unlink(missing_ok=True)
+                return None
+            base = Cassette()
+            if path.exists():
+                try:
+                    base = load(path)
+                except CassetteFormatError:
+                    if keep_unreadable and not any(record.rewrite for record in records):
+                        raise
+            items = combine(base.interactions, records)
+            if items is None:
+                journal.unlink(missing_ok=True)
+                return base.interactions
         if items:
             meta = dict(base.meta)
             meta.pop("run_id", None)  # written by runreplay 0.1; a run's identity stays out of the file
             meta["recorded_with"] = f"runreplay {__version__}"
-            save(path, Cassette(interactions=items, meta=meta))
+            write_atomically(
+                path, dumps(Cassette(interactions=items, meta=meta)).encode("utf-8"), sync_directory=False
+            )
         else:
             path.unlink(missing_ok=True)
         journal.unlink(missing_ok=True)
+        if sync_directory:
+            fsync_directory(path.parent)
         return items

@@ -27,6 +27,7 @@ from typing import Any
 
 from runreplay.cassette.index import DEFAULT_MATCH_ON, KeyFunction, KeyTable
 from runreplay.cassette.journal import (
+    Known,
     Record,
     already_folded,
     append,
@@ -208,15 +209,51 @@ def finish_run(run_id: str, paths: Iterable[str] = (), *, fold_journals: bool = 
     """End a run: fold the journals of every cassette it wrote or used (`paths`) into their files.
 
     xdist workers pass `fold_journals=False`: the controller folds once, after all workers ended.
+    Each folder is listed once (for leftover temporaries) and fsynced once, however many cassettes
+    it holds; a cassette whose files did not change since this process last read them is written
+    from the shared copy, without parsing its journal again.
     """
+    from runreplay.cassette.format import fsync_directory
+
     with _lock:
         written = _active_runs.pop(run_id, set())
     if not fold_journals:
         return
+    folders: dict[str, list[str]] = {}
     for name in sorted(written | {os.path.abspath(p) for p in paths}):
-        path = Path(name)
-        if journal_path(path).exists():
-            fold(path)
+        folders.setdefault(os.path.dirname(name), []).append(name)
+    for folder, names in folders.items():
+        try:
+            listing = os.listdir(folder)
+        except FileNotFoundError:
+            continue
+        present = set(listing)
+        pending = [name for name in names if journal_path(Path(name)).name in present]
+        if not pending:
+            continue
+        leftovers: dict[str, list[Path]] = {}
+        for entry_name in listing:
+            if entry_name.startswith(".") and entry_name.endswith(".tmp"):
+                owner = entry_name[1:].rsplit(".", 2)[0]
+                leftovers.setdefault(owner, []).append(Path(folder, entry_name))
+        for name in pending:
+            path = Path(name)
+            fold(
+                path,
+                leftovers=leftovers.get(path.name, []),
+                known=_known(name),
+                sync_directory=False,
+            )
+        fsync_directory(Path(folder))
+
+
+def _known(name: str) -> Known | None:
+    """The shared copy of cassette `name` as the fold result, if this process holds one."""
+    with _lock:
+        entry = _entries.get(name)
+        if entry is None or not entry.journal_offset:
+            return None
+        return Known(entry.signature, entry.journal_offset, list(entry.interactions), entry.meta)
 
 
 def forget() -> None:
