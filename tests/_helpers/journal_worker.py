@@ -5,7 +5,8 @@
 It prints ``ready``, waits for a line on stdin, then for n = 0, 1, 2, ... keeps one recorded
 interaction numbered FIRST + n the way a pytest run does (`runreplay.recording.store.save` inside an
 active run: one record appended to the journal under the cassette lock) and prints ``kept N`` after
-it returned; after every fourth it folds the journal into the cassette (as the end of a run does)
+it returned; after every fourth it folds the journal into the cassette (alone, or as the end of
+a run does, with `fold_folder`)
 and prints ``folded N``. Writes reach the OS in small pieces with pauses, and fsync pauses too, so
 that kills land inside an append, inside a save and between a fold's save and its removal of the
 journal. It stops by itself after `MAX_SECONDS`.
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from save_worker import _interaction, slow_disk  # type: ignore[import-not-found]
 
-from runreplay.cassette.journal import fold
+from runreplay.cassette.journal import fold, fold_folder
 from runreplay.recording import store
 
 MAX_SECONDS = 60.0
@@ -54,8 +55,11 @@ def main() -> int:
     while time.monotonic() < deadline:
         store.save(path, [_interaction(first + number, 6)], run_id=run, rewrite=False)
         print(f"kept {number}", flush=True)
-        if number % 4 == 3:
+        if number % 8 == 3:
             fold(path)
+            print(f"folded {number}", flush=True)
+        elif number % 8 == 7:  # as the end of a run does: the whole folder at once, one sync
+            fold_folder(path.parent, [path.name])
             print(f"folded {number}", flush=True)
         number += 1
     return 0

@@ -334,9 +334,20 @@ def save(path: str | os.PathLike[str], cassette: Cassette) -> None:
     write_atomically(Path(path), dumps(cassette).encode("utf-8"))
 
 
-def write_atomically(target: Path, data: bytes, *, sync_directory: bool = True) -> None:
-    """`save`'s atomic write of ready bytes; `sync_directory=False` leaves the folder's fsync to the
-    caller (the end of a run writes many cassettes of one folder and syncs the folder once)."""
+def write_atomically(target: Path, data: bytes) -> None:
+    """`save`'s atomic write of ready bytes: a temporary file, fsynced, renamed over `target`."""
+    temporary = write_temporary(target, data, sync=True)
+    try:
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    fsync_directory(target.parent)
+
+
+def write_temporary(target: Path, data: bytes, *, sync: bool = False) -> Path:
+    """A new temporary file ``.NAME.<hex>.tmp`` beside `target` holding `data` (removed on error)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     while True:
         temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
@@ -349,14 +360,13 @@ def write_atomically(target: Path, data: bytes, *, sync_directory: bool = True) 
         with os.fdopen(fd, "wb") as file:
             file.write(data)
             file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
+            if sync:
+                os.fsync(file.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    if sync_directory:
-        fsync_directory(target.parent)
+    return temporary
 
 
 # --------------------------------------------------------------------------------------------- load

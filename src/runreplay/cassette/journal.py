@@ -32,7 +32,7 @@ import glob
 import os
 import re
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +52,7 @@ __all__ = [
     "combine",
     "encode_record",
     "fold",
+    "fold_folder",
     "journal_path",
     "parse_records",
     "remove_temporaries",
@@ -242,6 +243,67 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
+@dataclass(slots=True)
+class _Plan:
+    """What folding one cassette writes: the new file's bytes (None: remove the file), or nothing."""
+
+    path: Path
+    data: bytes | None
+    items: list[Interaction] | None
+    changed: bool
+
+
+def _plan(
+    path: Path,
+    *,
+    extra: Record | None,
+    keep_unreadable: bool,
+    leftovers: list[Path] | None,
+    known: Known | None,
+) -> _Plan:
+    """Work out a fold of `path` (the caller holds the cassette lock); writes nothing but leftovers."""
+    from runreplay.cassette.format import dumps, load
+
+    remove_temporaries(path, leftovers)
+    journal = journal_path(path)
+    journal_signature = _signature(journal)
+    if (
+        known is not None
+        and extra is None
+        and journal_signature is not None
+        and journal_signature[1] == known.journal_size
+        and _signature(path) == known.signature
+    ):
+        items: list[Interaction] | None = known.interactions
+        base = Cassette(meta=known.meta)
+    else:
+        try:
+            data = journal.read_bytes()
+        except FileNotFoundError:
+            data = b""
+        records, _ = parse_records(data, path=str(journal))
+        if extra is not None:
+            records.append(extra)
+        if not records:
+            return _Plan(path, None, None, changed=False)
+        base = Cassette()
+        if path.exists():
+            try:
+                base = load(path)
+            except CassetteFormatError:
+                if keep_unreadable and not any(record.rewrite for record in records):
+                    raise
+        items = combine(base.interactions, records)
+        if items is None:
+            return _Plan(path, None, base.interactions, changed=False)
+    if not items:
+        return _Plan(path, None, items, changed=True)
+    meta = dict(base.meta)
+    meta.pop("run_id", None)  # written by runreplay 0.1; a run's identity stays out of the file
+    meta["recorded_with"] = f"runreplay {__version__}"
+    return _Plan(path, dumps(Cassette(interactions=items, meta=meta)).encode("utf-8"), items, changed=True)
+
+
 def fold(
     path: Path,
     *,
@@ -249,7 +311,6 @@ def fold(
     keep_unreadable: bool = True,
     leftovers: list[Path] | None = None,
     known: Known | None = None,
-    sync_directory: bool = True,
 ) -> list[Interaction] | None:
     """Fold the journal (and `extra`, not journaled) into cassette `path` with one atomic save.
 
@@ -258,53 +319,72 @@ def fold(
     it anyway (`keep_unreadable=False` never raises). `known` (the shared copy's view of the files)
     is used instead of reading them again when the cassette and the journal have not changed since.
     """
-    from runreplay.cassette.format import dumps, fsync_directory, load, write_atomically
+    from runreplay.cassette.format import write_atomically
 
-    journal = journal_path(path)
     with cassette_lock(path):
-        remove_temporaries(path, leftovers)
-        journal_signature = _signature(journal)
-        if (
-            known is not None
-            and extra is None
-            and journal_signature is not None
-            and journal_signature[1] == known.journal_size
-            and _signature(path) == known.signature
-        ):
-            items: list[Interaction] | None = known.interactions
-            base = Cassette(meta=known.meta)
-        else:
-            try:
-                data = journal.read_bytes()
-            except FileNotFoundError:
-                data = b""
-            records, _ = parse_records(data, path=str(journal))
-            if extra is not None:
-                records.append(extra)
-            if not records:
-                journal.unlink(missing_ok=True)
-                return None
-            base = Cassette()
-            if path.exists():
-                try:
-                    base = load(path)
-                except CassetteFormatError:
-                    if keep_unreadable and not any(record.rewrite for record in records):
-                        raise
-            items = combine(base.interactions, records)
-            if items is None:
-                journal.unlink(missing_ok=True)
-                return base.interactions
-        if items:
-            meta = dict(base.meta)
-            meta.pop("run_id", None)  # written by runreplay 0.1; a run's identity stays out of the file
-            meta["recorded_with"] = f"runreplay {__version__}"
-            write_atomically(
-                path, dumps(Cassette(interactions=items, meta=meta)).encode("utf-8"), sync_directory=False
-            )
-        else:
-            path.unlink(missing_ok=True)
-        journal.unlink(missing_ok=True)
-        if sync_directory:
-            fsync_directory(path.parent)
-        return items
+        plan = _plan(path, extra=extra, keep_unreadable=keep_unreadable, leftovers=leftovers, known=known)
+        if plan.changed:
+            if plan.data is not None:
+                write_atomically(path, plan.data)
+            else:
+                path.unlink(missing_ok=True)
+        journal_path(path).unlink(missing_ok=True)
+        return plan.items
+
+
+def fold_folder(
+    folder: Path, names: list[str], known: Callable[[Path], Known | None] = lambda path: None
+) -> None:
+    """Fold the journals of the cassettes `names` of one folder: one lock, one listing, one sync.
+
+    The end of a run may fold hundreds of cassettes of one folder (one per test). Each new file is
+    written to its temporary file, then one `os.sync` makes them all durable (instead of one fsync
+    each), then each is renamed over its cassette and its journal removed, and the folder is fsynced
+    once. A kill at any point leaves every cassette old or new, and its journal for the next fold.
+    """
+    from runreplay.cassette.format import fsync_directory, write_temporary
+
+    anchor = folder / names[0]
+    with cassette_lock(anchor):
+        try:
+            listing = os.listdir(folder)
+        except FileNotFoundError:
+            return
+        present = set(listing)
+        leftovers: dict[str, list[Path]] = {}
+        for entry in listing:
+            if entry.startswith(".") and entry.endswith(".tmp"):
+                leftovers.setdefault(entry[1:].rsplit(".", 2)[0], []).append(folder / entry)
+        plans = []
+        for name in names:
+            path = folder / name
+            if journal_path(path).name in present:
+                plans.append(
+                    _plan(
+                        path,
+                        extra=None,
+                        keep_unreadable=True,
+                        leftovers=leftovers.get(name, []),
+                        known=known(path),
+                    )
+                )
+        written: list[tuple[_Plan, Path]] = []
+        try:
+            for plan in plans:
+                if plan.changed and plan.data is not None:
+                    written.append((plan, write_temporary(plan.path, plan.data)))
+            if written:
+                os.sync()
+            for plan, temporary in written:
+                os.replace(temporary, plan.path)
+            written = []
+        finally:
+            for _, temporary in written:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+        for plan in plans:
+            if plan.changed and plan.data is None:
+                plan.path.unlink(missing_ok=True)
+            journal_path(plan.path).unlink(missing_ok=True)
+        if plans:
+            fsync_directory(folder)

@@ -34,6 +34,7 @@ from runreplay.cassette.journal import (
     cassette_lock,
     encode_record,
     fold,
+    fold_folder,
     journal_path,
     parse_records,
 )
@@ -209,42 +210,19 @@ def finish_run(run_id: str, paths: Iterable[str] = (), *, fold_journals: bool = 
     """End a run: fold the journals of every cassette it wrote or used (`paths`) into their files.
 
     xdist workers pass `fold_journals=False`: the controller folds once, after all workers ended.
-    Each folder is listed once (for leftover temporaries) and fsynced once, however many cassettes
-    it holds; a cassette whose files did not change since this process last read them is written
-    from the shared copy, without parsing its journal again.
+    Each folder is locked, listed and synced once, however many cassettes it holds
+    (`fold_folder`); a cassette whose files did not change since this process last read them is
+    written from the shared copy, without parsing its journal again.
     """
-    from runreplay.cassette.format import fsync_directory
-
     with _lock:
         written = _active_runs.pop(run_id, set())
     if not fold_journals:
         return
     folders: dict[str, list[str]] = {}
     for name in sorted(written | {os.path.abspath(p) for p in paths}):
-        folders.setdefault(os.path.dirname(name), []).append(name)
+        folders.setdefault(os.path.dirname(name), []).append(os.path.basename(name))
     for folder, names in folders.items():
-        try:
-            listing = os.listdir(folder)
-        except FileNotFoundError:
-            continue
-        present = set(listing)
-        pending = [name for name in names if journal_path(Path(name)).name in present]
-        if not pending:
-            continue
-        leftovers: dict[str, list[Path]] = {}
-        for entry_name in listing:
-            if entry_name.startswith(".") and entry_name.endswith(".tmp"):
-                owner = entry_name[1:].rsplit(".", 2)[0]
-                leftovers.setdefault(owner, []).append(Path(folder, entry_name))
-        for name in pending:
-            path = Path(name)
-            fold(
-                path,
-                leftovers=leftovers.get(path.name, []),
-                known=_known(name),
-                sync_directory=False,
-            )
-        fsync_directory(Path(folder))
+        fold_folder(Path(folder), names, lambda path: _known(str(path)))
 
 
 def _known(name: str) -> Known | None:
