@@ -227,3 +227,20 @@ def test_the_fold_reads_the_journal_again_when_another_process_appended_to_it(
 
 def json_of(body: str) -> int:
     return int(body.split('"asst_')[1].split('"')[0])
+
+
+def test_the_end_of_a_replay_run_removes_what_killed_saves_left(
+    tmp_path: Path, server: FakeAssistantsServer
+) -> None:
+    path = tmp_path / "c.yaml"
+    record(path, server, 1)
+    leftover = tmp_path / ".c.yaml.0123456789ab.tmp"
+    leftover.write_text("partial")  # fresh: a killed save's, as no save runs outside the lock
+    other = tmp_path / ".other.yaml.0123456789ab.tmp"
+    other.write_text("partial")
+    store.begin_run("run-e")
+    with use_cassette(path, record_mode="none", run_id="run-e"):
+        send(server, 1)
+    store.finish_run("run-e", [str(path)])
+    assert not leftover.exists()
+    assert other.exists()  # not a cassette this run used

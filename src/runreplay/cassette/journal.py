@@ -337,6 +337,9 @@ def fold_folder(
 ) -> None:
     """Fold the journals of the cassettes `names` of one folder: one lock, one listing, one sync.
 
+    Also removes the temporary files that killed saves of these cassettes left, whatever their age
+    (under the lock no save of them is under way), also when there is nothing to fold.
+
     The end of a run may fold hundreds of cassettes of one folder (one per test). Each new file is
     written to its temporary file, then one `os.sync` makes them all durable (instead of one fsync
     each), then each is renamed over its cassette and its journal removed, and the folder is fsynced
@@ -344,17 +347,29 @@ def fold_folder(
     """
     from runreplay.cassette.format import fsync_directory, write_temporary
 
-    anchor = folder / names[0]
-    with cassette_lock(anchor):
+    wanted = set(names)
+
+    def look() -> tuple[set[str], dict[str, list[Path]]]:
         try:
             listing = os.listdir(folder)
         except FileNotFoundError:
-            return
-        present = set(listing)
+            return set(), {}
         leftovers: dict[str, list[Path]] = {}
         for entry in listing:
             if entry.startswith(".") and entry.endswith(".tmp"):
-                leftovers.setdefault(entry[1:].rsplit(".", 2)[0], []).append(folder / entry)
+                owner = entry[1:].rsplit(".", 2)[0]
+                if owner in wanted:
+                    leftovers.setdefault(owner, []).append(folder / entry)
+        return set(listing), leftovers
+
+    present, leftovers = look()
+    if not leftovers and not any(journal_path(folder / name).name in present for name in names):
+        return  # nothing to fold or clean up: no lock taken (a replay-only run)
+    with cassette_lock(folder / names[0]):
+        present, leftovers = look()
+        for name, found in leftovers.items():
+            if journal_path(folder / name).name not in present:
+                remove_temporaries(folder / name, found)  # a killed save's, whatever its age
         plans = []
         for name in names:
             path = folder / name

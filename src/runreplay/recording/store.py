@@ -207,7 +207,8 @@ def save(path: Path, new: list[Interaction], *, run_id: str | None, rewrite: boo
 
 
 def finish_run(run_id: str, paths: Iterable[str] = (), *, fold_journals: bool = True) -> None:
-    """End a run: fold the journals of every cassette it wrote or used (`paths`) into their files.
+    """End a run: fold the journals of every cassette it wrote or used (`paths`) into their files,
+    and remove the temporary files killed saves of them left.
 
     xdist workers pass `fold_journals=False`: the controller folds once, after all workers ended.
     Each folder is locked, listed and synced once, however many cassettes it holds
