@@ -17,7 +17,8 @@ port for the whole benchmark so that the recorded URLs replay. Only the plugin m
   pytest-recording (`--record-mode=once`), and the same suite with no plugin and no marker (`plain`),
   so the per-test recording cost is (run - plain) / N for each.
 
-Reported: the median of `--rounds` runs per cell, and the ratios the issue asks for.
+Reported: the median of `--rounds` runs per cell (the kinds take turns within a round), and the
+ratios the issue asks for.
 """
 
 from __future__ import annotations
@@ -117,18 +118,26 @@ def run(folder: Path, kind: str, mode: str, base_url: str) -> tuple[float, float
     return seconds, int(peak_file.read_text()) / 1024.0
 
 
-def measure(root: Path, kind: str, tests: int, rounds: int, base_url: str) -> dict[str, tuple[float, float]]:
-    """Median (seconds, MiB) of recording into an empty folder, then of replaying, over `rounds`."""
-    results: dict[str, list[tuple[float, float]]] = {"record": [], "replay": []}
+def measure(
+    root: Path, kinds: list[str], tests: int, rounds: int, base_url: str
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """Per kind, the median (seconds, MiB) of recording into an empty folder, then of replaying.
+
+    The kinds take turns within each round, so a change in the machine's load hits all of them alike.
+    """
+    results: dict[str, dict[str, list[tuple[float, float]]]] = {kind: {} for kind in kinds}
     for _ in range(rounds):
-        folder = make_suite(root, kind, tests)
-        results["record"].append(run(folder, kind, "once", base_url))
-        if kind in ("shared", "own"):
-            results["replay"].append(run(folder, kind, "none", base_url))
+        for kind in kinds:
+            folder = make_suite(root, kind, tests)
+            results[kind].setdefault("record", []).append(run(folder, kind, "once", base_url))
+            if kind in ("shared", "own"):
+                results[kind].setdefault("replay", []).append(run(folder, kind, "none", base_url))
     return {
-        mode: (statistics.median(t for t, _ in values), statistics.median(m for _, m in values))
-        for mode, values in results.items()
-        if values
+        kind: {
+            mode: (statistics.median(t for t, _ in values), statistics.median(m for _, m in values))
+            for mode, values in modes.items()
+        }
+        for kind, modes in results.items()
     }
 
 
