@@ -109,6 +109,7 @@ def _apply(entry: _Entry, records: Sequence[Record], *, from_start: bool) -> Non
         entry.origins = [run for run, _ in items]
         entry.interactions = [item for _, item in items]
         entry.tables = {}  # sessions already open keep their own (old) list and table
+        entry.default_keys = None  # they were the old list's
         return
     for record in records:
         entry.interactions.extend(record.interactions)
