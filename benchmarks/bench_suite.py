@@ -154,9 +154,9 @@ def main() -> int:
         root = Path(tmp)
         table: dict[tuple[str, int], dict[str, tuple[float, float]]] = {}
         for tests in args.tests:
-            for kind in kinds:
-                table[kind, tests] = measure(root, kind, tests, args.rounds, server.base_url)
-                for mode, (seconds, mib) in table[kind, tests].items():
+            for kind, modes in measure(root, kinds, tests, args.rounds, server.base_url).items():
+                table[kind, tests] = modes
+                for mode, (seconds, mib) in modes.items():
                     print(
                         f"{kind:>6} {tests:>5} tests {mode:>6}: {seconds:7.2f} s  {mib:7.1f} MiB", flush=True
                     )
