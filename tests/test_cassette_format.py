@@ -382,6 +382,36 @@ def test_load_of_save_is_identity(backend: str, cassette: Cassette) -> None:
     assert loads(dumps(cassette)) == cassette
 
 
+@settings(max_examples=150, deadline=None)
+@given(cassette=cassettes)
+def test_a_file_is_its_head_plus_each_interaction_rendered_alone(cassette: Cassette) -> None:
+    # The run's end writes files from interactions rendered once, when they were journaled; that
+    # must give the very text that rendering the whole document at once gives.
+    document = {
+        "format_version": FORMAT_VERSION,
+        "runreplay": __version__,
+        "meta": cassette.meta,
+        "interactions": [
+            {
+                "recorded_at": i.recorded_at,
+                "request": fmt._request_out(i.request),
+                "response": fmt._response_out(i.response),
+            }
+            for i in cassette.interactions
+        ],
+    }
+    whole = yaml.dump(
+        document,
+        Dumper=fmt._DUMPER,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=110,
+        explicit_end=True,
+    )
+    assert dumps(cassette) == fmt._HEADER + whole
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cassette=cassettes)
 def test_file_round_trip(tmp_path_factory: pytest.TempPathFactory, cassette: Cassette) -> None:

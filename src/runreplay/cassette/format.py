@@ -283,31 +283,52 @@ def _response_out(response: RecordedResponse) -> dict[str, Any]:
     return out
 
 
-def dumps(cassette: Cassette) -> str:
-    """The cassette as the text of a cassette file (see the module docstring for the layout)."""
-    document = {
-        "format_version": FORMAT_VERSION,
-        "runreplay": __version__,
-        "meta": cassette.meta,
-        "interactions": [
-            {
-                "recorded_at": interaction.recorded_at,
-                "request": _request_out(interaction.request),
-                "response": _response_out(interaction.response),
-            }
-            for interaction in cassette.interactions
-        ],
-    }
+def _yaml(data: Any, *, explicit_end: bool = False) -> str:
     text: str = yaml.dump(
-        document,
+        data,
         Dumper=_DUMPER,
         allow_unicode=True,
         sort_keys=False,
         default_flow_style=False,
         width=110,
-        explicit_end=True,
+        explicit_end=explicit_end,
     )
-    return _HEADER + text
+    return text
+
+
+def render_interaction(interaction: Interaction) -> str:
+    """One interaction as it appears in the ``interactions:`` list of a file (a ``- `` item).
+
+    A file is its head plus these texts plus the end marker, so an interaction rendered once (when
+    it is written to the journal) is not rendered again when the run's end writes the file.
+    """
+    item = {
+        "recorded_at": interaction.recorded_at,
+        "request": _request_out(interaction.request),
+        "response": _response_out(interaction.response),
+    }
+    return _part(_yaml([item]))
+
+
+def _part(text: str) -> str:
+    """`text` without the document end marker the emitter adds after an open-ended scalar.
+
+    A scalar kept with its final line breaks (``|+``) is open-ended, so the emitter closes the
+    document after it; inside a file the next part (or the file's own end marker) follows instead.
+    """
+    return text[:-4] if text.endswith("\n...\n") else text
+
+
+def dumps(cassette: Cassette, *, rendered: list[str] | None = None) -> str:
+    """The cassette as the text of a cassette file (see the module docstring for the layout).
+
+    `rendered` holds `render_interaction` of each interaction when the caller already has them.
+    """
+    head = {"format_version": FORMAT_VERSION, "runreplay": __version__, "meta": cassette.meta}
+    if not cassette.interactions:
+        return _HEADER + _yaml({**head, "interactions": []}, explicit_end=True)
+    items = rendered if rendered is not None else [render_interaction(i) for i in cassette.interactions]
+    return "".join([_HEADER, _part(_yaml(head)), "interactions:\n", *items, "...\n"])
 
 
 def fsync_directory(directory: Path) -> None:

@@ -98,13 +98,19 @@ def cassette_lock(path: Path) -> Iterator[None]:
         ) from exc
 
 
-def encode_record(run: str, interactions: Sequence[Interaction], *, rewrite: bool = False) -> bytes:
-    """The bytes of one journal record."""
+def encode_record(
+    run: str,
+    interactions: Sequence[Interaction],
+    *,
+    rewrite: bool = False,
+    rendered: list[str] | None = None,
+) -> bytes:
+    """The bytes of one journal record (`rendered`: `render_interaction` of each, if already done)."""
     from runreplay.cassette.format import dumps
 
     if not run or any(c.isspace() for c in run):
         raise ValueError(f"a journal record needs a run id without spaces; got {run!r}.")
-    payload = dumps(Cassette(interactions=list(interactions))).encode("utf-8")
+    payload = dumps(Cassette(interactions=list(interactions)), rendered=rendered).encode("utf-8")
     mode = "rewrite" if rewrite else "append"
     header = (
         f"\n#%runreplay-journal 1 run={run} mode={mode} size={len(payload)} crc={zlib.crc32(payload):08x}\n"
@@ -233,6 +239,7 @@ class Known:
     journal_size: int
     interactions: list[Interaction]
     meta: dict[str, Any]
+    rendered: list[str | None]
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:
@@ -276,6 +283,7 @@ def _plan(
     ):
         items: list[Interaction] | None = known.interactions
         base = Cassette(meta=known.meta)
+        texts = known.rendered
     else:
         try:
             data = journal.read_bytes()
@@ -286,6 +294,7 @@ def _plan(
             records.append(extra)
         if not records:
             return _Plan(path, None, None, changed=False)
+        texts = []
         base = Cassette()
         if path.exists():
             try:
@@ -301,7 +310,10 @@ def _plan(
     meta = dict(base.meta)
     meta.pop("run_id", None)  # written by runreplay 0.1; a run's identity stays out of the file
     meta["recorded_with"] = f"runreplay {__version__}"
-    return _Plan(path, dumps(Cassette(interactions=items, meta=meta)).encode("utf-8"), items, changed=True)
+    rendered = [text for text in texts if text is not None]
+    whole = rendered if len(rendered) == len(items) else None  # else some came from the file
+    data = dumps(Cassette(interactions=items, meta=meta), rendered=whole).encode("utf-8")
+    return _Plan(path, data, items, changed=True)
 
 
 def fold(

@@ -59,6 +59,7 @@ class _Entry:
     meta: dict[str, Any]
     interactions: list[Interaction]
     origins: list[str | None]
+    rendered: list[str | None] = field(default_factory=list)
     journal_offset: int = 0
     journal_inode: int | None = None
     runs: set[str] = field(default_factory=set)
@@ -90,30 +91,41 @@ def _load(path: str, signature: _Signature | None) -> _Entry:
     if signature is None:
         return _Entry(None, {}, [], [])
     cassette, keys = cassette_format.load_indexed(path)
-    entry = _Entry(signature, cassette.meta, cassette.interactions, [None] * len(cassette.interactions))
+    count = len(cassette.interactions)
+    entry = _Entry(signature, cassette.meta, cassette.interactions, [None] * count, [None] * count)
     entry.default_keys = keys
     return entry
 
 
-def _apply(entry: _Entry, records: Sequence[Record], *, from_start: bool) -> None:
-    """Add journal records to the shared copy, as the fold at the end of the run will."""
+def _apply(
+    entry: _Entry, records: Sequence[Record], *, from_start: bool, rendered: list[str] | None = None
+) -> None:
+    """Add journal records to the shared copy, as the fold at the end of the run will.
+
+    `rendered` is the text of each new interaction when this process wrote the record (one record).
+    """
     entry.runs.update(record.run for record in records)
     if from_start:
         records = records[already_folded(entry.interactions, records) :]  # a killed fold wrote them
     if any(record.rewrite for record in records):
-        items = list(zip(entry.origins, entry.interactions, strict=True))
+        items = list(zip(entry.origins, entry.interactions, entry.rendered, strict=True))
         for record in records:
             if record.rewrite:
-                items = [(run, item) for run, item in items if run == record.run]
-            items.extend((record.run, item) for item in record.interactions)
-        entry.origins = [run for run, _ in items]
-        entry.interactions = [item for _, item in items]
+                items = [item for item in items if item[0] == record.run]
+            texts: list[str | None] = list(rendered) if rendered else [None] * len(record.interactions)
+            items.extend(
+                zip([record.run] * len(record.interactions), record.interactions, texts, strict=True)
+            )
+        entry.origins = [run for run, _, _ in items]
+        entry.interactions = [item for _, item, _ in items]
+        entry.rendered = [text for _, _, text in items]
         entry.tables = {}  # sessions already open keep their own (old) list and table
         entry.default_keys = None  # they were the old list's
         return
     for record in records:
         entry.interactions.extend(record.interactions)
         entry.origins.extend([record.run] * len(record.interactions))
+        entry.rendered.extend(rendered if rendered else [None] * len(record.interactions))
 
 
 def _refresh(path: Path) -> _Entry:
@@ -187,7 +199,10 @@ def save(path: Path, new: list[Interaction], *, run_id: str | None, rewrite: boo
     name = os.path.abspath(path)
     with _lock:
         if run_id is not None and run_id in _active_runs:
-            record = encode_record(run_id, new, rewrite=rewrite)
+            from runreplay.cassette.format import render_interaction
+
+            rendered = [render_interaction(interaction) for interaction in new]
+            record = encode_record(run_id, new, rewrite=rewrite, rendered=rendered)
             with cassette_lock(path):
                 try:
                     entry: _Entry | None = _refresh(path)
@@ -195,7 +210,7 @@ def save(path: Path, new: list[Interaction], *, run_id: str | None, rewrite: boo
                     entry = None
                 append(path, record)
                 if entry is not None:
-                    _apply(entry, [Record(run_id, rewrite, new)], from_start=False)
+                    _apply(entry, [Record(run_id, rewrite, new)], from_start=False, rendered=rendered)
                     entry.journal_offset += len(record)
                     entry.journal_inode = os.stat(journal_path(Path(name))).st_ino
             _active_runs[run_id].add(name)
@@ -233,7 +248,9 @@ def _known(name: str) -> Known | None:
         entry = _entries.get(name)
         if entry is None or not entry.journal_offset:
             return None
-        return Known(entry.signature, entry.journal_offset, list(entry.interactions), entry.meta)
+        return Known(
+            entry.signature, entry.journal_offset, list(entry.interactions), entry.meta, list(entry.rendered)
+        )
 
 
 def forget() -> None:
