@@ -244,3 +244,35 @@ def test_the_end_of_a_replay_run_removes_what_killed_saves_left(
     store.finish_run("run-e", [str(path)])
     assert not leftover.exists()
     assert other.exists()  # not a cassette this run used
+
+
+def test_a_held_cassette_lock_times_out_with_a_message_that_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import runreplay.cassette.journal as journal_module
+    from runreplay.cassette.journal import cassette_lock
+    from runreplay.errors import RunreplayError
+
+    monkeypatch.setattr(journal_module, "_LOCK_TIMEOUT_S", 0.1)
+    path = tmp_path / "c.yaml"
+    errors: list[str] = []
+
+    def other() -> None:
+        try:
+            with cassette_lock(path):
+                pass
+        except RunreplayError as error:
+            errors.append(str(error))
+
+    with cassette_lock(path):
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(timeout=10)
+    assert errors == [
+        f"could not lock cassette {path} within 0 s: another process holds it. If no other pytest "
+        f"process is running, delete {tmp_path / LOCK_NAME} and try again."
+    ]
+    with cassette_lock(path):  # released: free again at once
+        pass

@@ -31,6 +31,7 @@ import contextlib
 import glob
 import os
 import re
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -83,19 +84,54 @@ def journal_path(path: Path) -> Path:
 
 @contextmanager
 def cassette_lock(path: Path) -> Iterator[None]:
-    """An inter-process lock for the cassettes of one folder, held by every append, fold and merge."""
+    """An inter-process lock for the cassettes of one folder, held by every append, fold and merge.
+
+    `flock` on ``.runreplay.lock`` beside the cassettes (the kernel drops it when its holder dies,
+    so a killed process never leaves the folder locked); `filelock` where there is no `fcntl`.
+    """
+    lock_file = path.parent / LOCK_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        with _filelock(path, lock_file):
+            yield
+        return
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        deadline = time.monotonic() + _LOCK_TIMEOUT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise _timeout(path, lock_file) from None
+                time.sleep(0.002)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _timeout(path: Path, lock_file: Path) -> RunreplayError:
+    return RunreplayError(
+        f"could not lock cassette {path} within {_LOCK_TIMEOUT_S:.0f} s: another process holds it. "
+        f"If no other pytest process is running, delete {lock_file} and try again."
+    )
+
+
+@contextmanager
+def _filelock(path: Path, lock_file: Path) -> Iterator[None]:  # pragma: no cover - Windows
     from filelock import FileLock, Timeout
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(path.parent / LOCK_NAME), timeout=_LOCK_TIMEOUT_S)
     try:
-        with lock:
+        with FileLock(str(lock_file), timeout=_LOCK_TIMEOUT_S):
             yield
-    except Timeout as exc:
-        raise RunreplayError(
-            f"could not lock cassette {path} within {_LOCK_TIMEOUT_S:.0f} s: another process holds it. "
-            f"If no other pytest process is running, delete {lock.lock_file} and try again."
-        ) from exc
+    except Timeout:
+        raise _timeout(path, lock_file) from None
 
 
 def encode_record(
