@@ -276,3 +276,26 @@ def test_a_held_cassette_lock_times_out_with_a_message_that_says_what_to_do(
     ]
     with cassette_lock(path):  # released: free again at once
         pass
+
+
+def test_a_file_rewritten_in_place_with_the_same_size_and_mtime_is_loaded_again(
+    tmp_path: Path, server: FakeAssistantsServer
+) -> None:
+    # Within the file system's mtime granularity a same-size rewrite looks unchanged by stat alone.
+    path = tmp_path / "c.yaml"
+    record(path, server, 1)
+    first = path.read_bytes()
+    with use_cassette(path) as session:
+        assert session.cassette.interactions[0].request.body == b'{"assistant_id":"asst_1","stream":false}'
+    stat = path.stat()
+    changed = first.replace(b'"asst_1"', b'"asst_7"')
+    assert len(changed) == len(first)
+    path.write_bytes(changed)  # the same inode
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_ino, path.stat().st_size, path.stat().st_mtime_ns) == (
+        stat.st_ino,
+        stat.st_size,
+        stat.st_mtime_ns,
+    )
+    with use_cassette(path) as session:
+        assert session.cassette.interactions[0].request.body == b'{"assistant_id":"asst_7","stream":false}'

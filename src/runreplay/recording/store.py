@@ -18,8 +18,10 @@ the whole file after each test. Here:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+import time
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +67,7 @@ class _Entry:
     runs: set[str] = field(default_factory=set)
     tables: dict[tuple[str, ...], KeyTable] = field(default_factory=dict)
     default_keys: list[Hashable] | None = None
+    digest: str | None = None  # of the file, while its mtime is too recent to tell a rewrite apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +93,46 @@ def _load(path: str, signature: _Signature | None) -> _Entry:
 
     if signature is None:
         return _Entry(None, {}, [], [])
+    digest = _digest(path) if _racy(signature) else None
     cassette, keys = cassette_format.load_indexed(path)
     count = len(cassette.interactions)
     entry = _Entry(signature, cassette.meta, cassette.interactions, [None] * count, [None] * count)
     entry.default_keys = keys
+    entry.digest = digest
     return entry
+
+
+_RACY_NS = 2_000_000_000
+
+
+def _racy(signature: _Signature) -> bool:
+    """Whether a file was modified so recently that a rewrite in place might keep size and mtime.
+
+    File systems stamp mtimes with a coarse clock; within that window a same-size rewrite of the same
+    inode looks unchanged, so such a file is also compared by content until its mtime is old enough.
+    """
+    return time.time_ns() - signature[2] < _RACY_NS
+
+
+def _digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _unchanged(entry: _Entry, name: str, signature: _Signature | None) -> bool:
+    """Whether the file is still the one `entry` was loaded from."""
+    if entry.signature != signature:
+        return False
+    if entry.digest is None or signature is None:
+        return True
+    if _digest(name) != entry.digest:
+        return False
+    if not _racy(signature):
+        entry.digest = None  # old enough now: size and mtime tell from here on
+    return True
 
 
 def _apply(
@@ -137,7 +175,7 @@ def _refresh(path: Path) -> _Entry:
     journal_signature = _signature(journal)
     if (
         entry is None
-        or entry.signature != signature
+        or not _unchanged(entry, name, signature)
         or (journal_signature is None and entry.journal_offset)
         or (
             journal_signature is not None
