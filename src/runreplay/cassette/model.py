@@ -175,14 +175,6 @@ class RecordedResponse:
         return [len(chunk.data) for chunk in self._chunks], [chunk.offset_ms for chunk in self._chunks]
 
     @property
-    def chunk_count(self) -> int:
-        """How many chunks the body has (without cutting them)."""
-        if self._chunks is None:
-            assert self._layout is not None
-            return len(self._layout[0])
-        return len(self._chunks)
-
-    @property
     def body(self) -> bytes:
         """The whole body, all chunks joined."""
         if self._chunks is None:

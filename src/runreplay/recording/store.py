@@ -43,7 +43,7 @@ from runreplay.cassette.journal import (
 from runreplay.cassette.model import Interaction
 from runreplay.errors import CassetteFormatError
 
-__all__ = ["SharedView", "begin_run", "deferring", "finish_run", "forget", "open_shared", "save"]
+__all__ = ["SharedView", "begin_run", "finish_run", "open_shared", "save"]
 
 _Signature = tuple[int, int, int]
 
@@ -227,11 +227,6 @@ def begin_run(run_id: str) -> None:
         _active_runs.setdefault(run_id, set())
 
 
-def deferring(run_id: str | None) -> bool:
-    """Whether sessions of `run_id` append to the journal (True inside a pytest run)."""
-    return run_id is not None and run_id in _active_runs
-
-
 def save(path: Path, new: list[Interaction], *, run_id: str | None, rewrite: bool) -> None:
     """Keep what a session recorded: appended to the journal during a run, else folded in at once."""
     name = os.path.abspath(path)
@@ -289,9 +284,3 @@ def _known(name: str) -> Known | None:
         return Known(
             entry.signature, entry.journal_offset, list(entry.interactions), entry.meta, list(entry.rendered)
         )
-
-
-def forget() -> None:
-    """Drop every shared copy (tests use it to measure a cold open)."""
-    with _lock:
-        _entries.clear()
