@@ -12,6 +12,7 @@ from runreplay.cassette import (
     DEFAULT_MATCH_ON,
     CassetteIndex,
     Interaction,
+    KeyTable,
     RecordedRequest,
     RecordedResponse,
     make_key_function,
@@ -227,4 +228,33 @@ class TestIndex:
         items = [interaction(post(f'{{"i":{i}}}')) for i in range(5000)]
         index = CassetteIndex(items, key)
         assert index.take(key(items[-1].request)) == (4999, items[-1])
-        assert len(index._queues) == 5000
+        assert len(index._table._positions) == 5000
+
+    def test_views_over_one_table_keep_their_own_cursors(self) -> None:
+        # N tests sharing a cassette share one table; each sees every recording, played once for it.
+        key = make_key_function()
+        a, b = interaction(post("a")), interaction(post("b"))
+        table = KeyTable([a, a, b], key)
+        first, second = CassetteIndex.over(table), CassetteIndex.over(table)
+        assert first.take(key(a.request)) == (0, a)
+        assert first.take(key(a.request)) == (1, a)
+        assert first.take(key(a.request)) is None
+        assert second.take(key(a.request)) == (0, a)
+        assert (first.unplayed(), second.unplayed()) == ([2], [1, 2])
+
+    def test_a_view_sees_only_what_the_table_held_when_it_was_made(self) -> None:
+        key = make_key_function()
+        a = interaction(post("a"))
+        items = [a]
+        table = KeyTable(items, key)
+        view = CassetteIndex.over(table)
+        later = interaction(post("a"))
+        items.append(later)
+        table.extend()
+        assert view.take(key(a.request)) == (0, a)
+        assert view.take(key(a.request)) is None
+        assert len(view) == 1
+        assert view.add(interaction(post("c"))) == 1  # its own recording, after what it saw
+        assert CassetteIndex.over(table).take(key(a.request)) == (0, a)
+        assert len(CassetteIndex.over(table)) == 2
+        assert table.positions(key(a.request)) == [0, 1]

@@ -65,3 +65,28 @@ def test_urllib_requests_without_a_recording_fail_with_runreplays_message(tmp_pa
         "runreplay: no recorded response for this request, and record mode 'none' does not record new ones.\n\n"
         f"  POST {url}\n"
     )
+
+
+def test_vcrpys_patchers_are_built_once_and_started_per_activation(monkeypatch: pytest.MonkeyPatch) -> None:
+    import http.client
+
+    import vcr.patch
+
+    from runreplay.recording.vcrpy_bridge import VcrPatch
+
+    builds = []
+    real_build = vcr.patch.CassettePatcherBuilder.build
+
+    def counting_build(self: object) -> object:
+        builds.append(self)
+        return real_build(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(vcr.patch.CassettePatcherBuilder, "build", counting_build)
+    original = http.client.HTTPConnection
+    patch = VcrPatch()
+    for _ in range(3):
+        patch.install()
+        assert http.client.HTTPConnection is not original
+        patch.uninstall()
+        assert http.client.HTTPConnection is original
+    assert len(builds) == 1

@@ -119,7 +119,7 @@ def test_a_file_cut_at_any_offset_never_loads(recording: Recording) -> None:
                 )
                 or "incomplete UTF-8 octet sequence" in error.problem
             ), error.problem
-    assert len(cuts) > 3000
+    assert len(cuts) > 2500  # about 2,800 since the derived events view is no longer written
     # Bodies are literal blocks (issue 12), so most cuts leave valid YAML that the end marker refuses.
     assert problems["invalid YAML"] > 100
     assert {

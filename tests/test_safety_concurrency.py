@@ -7,12 +7,14 @@ parametrized tests that all record into one cassette (`name="shared/all"`), and,
 index and the run's tag in the JSON body) to the embedded server, which runs here in the outer
 process. After each run the cassettes are loaded and the multiset of recorded requests must be
 exactly the ones sent (plus, in modes that keep old recordings, the earlier runs'), each once. While
-the workers write, a reader thread here loads the shared cassette over and over: every load must
-succeed (or find no file yet), and the number of interactions must never go down.
+the workers write, a reader thread here loads the shared cassette and parses its journal over and
+over: every load must succeed (or find no file yet), the number of interactions in the file must
+never go down, and neither must the number of whole records in the journal (workers append to it;
+the controller folds it into the file once, at the end of the run).
 
-Modes: `new_episodes` into nothing, `rewrite` twice in a row, then `all` on top. `once` is left out
-on purpose: a cassette shared by several tests cannot be recorded with it (the second test finds the
-cassette existing and may not record), with or without xdist.
+Modes: `new_episodes` into nothing, `rewrite` twice in a row, then `all` on top, and `once` into a
+new shared cassette: a cassette written earlier in the same run stays recordable in `once`, also
+when another worker wrote it (the journal records carry the run id xdist shares with its workers).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from pathlib import Path
 import pytest
 
 from runreplay import sse
+from runreplay._version import __version__
 from runreplay.cassette import Cassette, load
+from runreplay.cassette.journal import LOCK_NAME, journal_path, parse_records
 from runreplay.errors import CassetteFormatError
 from runreplay.fakeserver import FakeAssistantsServer
 
@@ -120,6 +124,7 @@ class Watcher:
         self.stop = threading.Event()
         self.loads = 0
         self.counts: list[int] = []
+        self.journal_counts: list[int] = []
         self.failures: list[str] = []
         self.thread = threading.Thread(target=self.run, daemon=True)
 
@@ -134,6 +139,13 @@ class Watcher:
             else:
                 self.loads += 1
                 self.counts.append(len(cassette.interactions))
+            try:
+                records, _ = parse_records(journal_path(self.path).read_bytes())
+            except FileNotFoundError:
+                pass
+            else:
+                self.loads += 1
+                self.journal_counts.append(len(records))
             self.stop.wait(0.05)
 
     def __enter__(self) -> Watcher:
@@ -167,7 +179,8 @@ def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tag: str, *a
 
 
 def files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """The files in `folder`, except the folder's lock file (it stays, one per folder)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != LOCK_NAME)
 
 
 def test_workers_recording_into_one_cassette_or_one_folder_never_lose_or_duplicate_an_interaction(
@@ -199,14 +212,16 @@ def test_workers_recording_into_one_cassette_or_one_folder_never_lose_or_duplica
     assert keys(first) == sent("a")
     check_responses(first)
     assert separate_keys() == sent("a")
-    assert files(folder) == sorted(separate)  # no temporary file left behind
+    assert files(folder) == sorted(separate)  # no temporary file or journal left behind
+    assert files(shared.parent) == ["all.yaml"]
     assert len(live.requests) == 2 * N
     assert watcher.failures == []
     assert watcher.counts == sorted(watcher.counts)
+    assert watcher.journal_counts == sorted(watcher.journal_counts)
     assert watcher.loads > 0
 
     # rewrite, twice in a row: each run drops what earlier runs recorded but keeps everything its own
-    # workers recorded (the cassette carries the run id, which xdist shares with all workers of a run).
+    # workers recorded (their journal records carry the run id, which xdist shares with all workers).
     run(pytester, monkeypatch, "b", "--record-mode=rewrite", "test_shared.py").assert_outcomes(passed=N)
     rewritten = load(shared)
     assert keys(rewritten) == sent("b")
@@ -214,7 +229,8 @@ def test_workers_recording_into_one_cassette_or_one_folder_never_lose_or_duplica
     again = load(shared)
     assert keys(again) == sent("c")
     check_responses(again)
-    assert len({first.meta["run_id"], rewritten.meta["run_id"], again.meta["run_id"]}) == 3
+    # Nothing about a run is written into the file: re-recording changes only timings and dates.
+    assert [first.meta, rewritten.meta, again.meta] == [{"recorded_with": f"runreplay {__version__}"}] * 3
     assert len(live.requests) == 4 * N
 
     # all: every request goes live again and is appended to what each cassette held.
@@ -227,5 +243,14 @@ def test_workers_recording_into_one_cassette_or_one_folder_never_lose_or_duplica
     assert watcher.failures == []
     assert watcher.counts == sorted(watcher.counts)
     assert len(live.requests) == 6 * N
+    assert watcher.journal_counts == sorted(watcher.journal_counts)
     assert files(shared.parent) == ["all.yaml"]
     assert files(folder) == sorted(separate)
+
+    # once, into a new shared cassette: the tests after the first (on any worker) may record too.
+    pytester.makepyfile(test_once=inner_module('name="shared/once"'))
+    run(pytester, monkeypatch, "e", "--record-mode=once", "test_once.py").assert_outcomes(passed=N)
+    assert keys(load(shared.parent / "once.yaml")) == sent("e")
+    run(pytester, monkeypatch, "e", "test_once.py").assert_outcomes(passed=N)  # replays, offline
+    assert len(live.requests) == 7 * N
+    assert files(shared.parent) == ["all.yaml", "once.yaml"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import importlib.util
+import json
 import os
 import random
 import re
@@ -28,15 +29,17 @@ from types import ModuleType
 
 import pytest
 
-import runreplay.recording.session as session_module
+import runreplay.cassette.journal as journal_module
 from runreplay.cassette import Cassette, dumps, load, loads, save
 from runreplay.cassette.audit import audit_paths
+from runreplay.cassette.journal import LOCK_NAME, fold, journal_path
 from runreplay.errors import CassetteFormatError
 from runreplay.recording.session import cassette_lock
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 
 HELPER = Path(__file__).resolve().parent / "_helpers" / "save_worker.py"
+JOURNAL_HELPER = HELPER.with_name("journal_worker.py")
 KILLS = 40
 SECONDS = 30.0
 MIN_KILLS = 20  # reached in about 10 s on two idle cores; the margin is for a busy machine
@@ -55,11 +58,11 @@ def helper_module() -> ModuleType:
 class Worker:
     """One save_worker process: started at once, told to go later, killed at a random moment."""
 
-    def __init__(self, path: Path, start: int) -> None:
+    def __init__(self, path: Path, start: int, helper: Path = HELPER) -> None:
         self.start = start
         self.result: tuple[int, bytes, bytes] | None = None
         self.process = subprocess.Popen(
-            [sys.executable, str(HELPER), str(path), str(start)],
+            [sys.executable, str(helper), str(path), str(start)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -107,11 +110,11 @@ class Worker:
 def test_sigkill_during_saves_leaves_the_old_or_the_new_file_never_a_partial_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(session_module, "_LOCK_TIMEOUT_S", 10.0)
+    monkeypatch.setattr(journal_module, "_LOCK_TIMEOUT_S", 10.0)
     versions: list[Cassette] = helper_module().versions()
     texts = [dumps(version).encode() for version in versions]
     loaded = [loads(text) for text in texts]
-    assert len(texts[0]) > 1_000_000  # large and small alternate
+    assert len(texts[0]) > 800_000  # large and small alternate
     assert len(texts[1]) < 5_000
     path = tmp_path / "c.yaml"
     save(path, versions[3])
@@ -145,7 +148,7 @@ def test_sigkill_during_saves_leaves_the_old_or_the_new_file_never_a_partial_one
                 assert time.monotonic() - started < 5
 
             for name in sorted(os.listdir(tmp_path)):
-                if name == "c.yaml" or name in strays:
+                if name in ("c.yaml", LOCK_NAME) or name in strays:
                     continue
                 assert TEMPORARY.fullmatch(name), f"unexpected file {name}"
                 strays[name] = classify(tmp_path / name, texts)
@@ -173,3 +176,56 @@ def classify(path: Path, texts: list[bytes]) -> str:
         load(path)
     assert info.value.path == str(path)
     return "partial (refuses to load)"
+
+
+def test_sigkill_while_recording_into_the_journal_loses_nothing_and_duplicates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers keep interactions in the journal (folding now and then) and are killed at random moments;
+    after each kill, the fold that the next run does must leave every interaction whose keeping
+    returned exactly once, the one being kept at the kill at most once, and nothing else."""
+    monkeypatch.setattr(journal_module, "_LOCK_TIMEOUT_S", 10.0)
+    path = tmp_path / "c.yaml"
+    rng = random.Random(20261206)
+    kept: collections.Counter[int] = collections.Counter()
+    maybe: set[int] = set()
+    outcome: collections.Counter[str] = collections.Counter()
+    starts = iter(range(0, 10_000_000, 100_000))
+    pool = [Worker(path, next(starts), JOURNAL_HELPER) for _ in range(2)]
+    deadline = time.monotonic() + SECONDS
+    try:
+        while outcome.total() < KILLS and time.monotonic() < deadline:
+            worker = pool[0]
+            pool.append(Worker(path, next(starts), JOURNAL_HELPER))
+            worker.wait_ready()
+            worker.go()
+            time.sleep(rng.uniform(0.0, 0.4))
+            status, stdout, stderr = worker.finish()
+            pool.remove(worker)
+            assert (status, stderr) == (-signal.SIGKILL, b"")
+            lines = stdout.decode().splitlines()
+            done = [int(line.split()[1]) for line in lines if line.startswith("kept ")]
+            assert done == list(range(len(done)))
+            kept.update(worker.start + n for n in done)
+            maybe.add(worker.start + len(done))
+            outcome["torn journal" if journal_path(path).exists() else "no journal"] += 1
+
+            if rng.random() < 0.5:  # half the time the next run folds at once, else a worker goes first
+                fold(path)
+                assert not journal_path(path).exists()
+                found = collections.Counter(
+                    int(json.loads(i.request.body)["assistant_id"].removeprefix("asst_"))
+                    for i in load(path).interactions
+                )
+                extra = found - kept
+                assert set(extra) <= maybe, "recorded twice"
+                assert max(extra.values(), default=1) == 1, "recorded twice"
+                assert found & kept == kept, f"lost {sorted((kept - found).elements())[:5]}"
+                for name in os.listdir(tmp_path):
+                    assert name in ("c.yaml", LOCK_NAME), f"unexpected file {name}"
+    finally:
+        for left in pool:
+            left.finish()
+    print(f"\n{outcome.total()} kills: {dict(outcome)}; {kept.total()} interactions kept")
+    assert outcome.total() >= MIN_KILLS, f"only {outcome.total()} kills in {SECONDS} s"
+    assert outcome["torn journal"] > 0

@@ -197,8 +197,10 @@ def _summary(config: pytest.Config) -> RunSummary:
     summary = config.stash.get(_SUMMARY, None)
     if summary is None:
         from runreplay.recording.pytest_support import RunSummary
+        from runreplay.recording.store import begin_run
 
         summary = config.stash[_SUMMARY] = RunSummary()
+        begin_run(config.stash[_RUN_ID])  # from now on recordings go to journals, folded at sessionfinish
     return summary
 
 
@@ -450,12 +452,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     summary = config.stash.get(_SUMMARY, None)
     if summary is None:
         return  # no test used a cassette
+    from runreplay.recording.store import finish_run
+
     if hasattr(config, "workeroutput"):
         from runreplay.recording.pytest_support import stats_as_dict
 
         config.workeroutput["runreplay_stats"] = [stats_as_dict(s) for s in summary.stats.values()]
         config.workeroutput["runreplay_run_judged"] = sorted(summary.run_judged)
+        finish_run(config.stash[_RUN_ID], summary.stats, fold_journals=False)  # the controller folds
         return
+    finish_run(config.stash[_RUN_ID], summary.stats)  # journals folded into their cassettes, once
     failures = summary.strict_failures(config.rootpath)
     config.stash[_STRICT_FAILURES] = failures
     if failures and session.exitstatus == pytest.ExitCode.OK:

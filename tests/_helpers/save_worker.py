@@ -75,7 +75,7 @@ def _interaction(number: int, events: int) -> Interaction:
 
 def versions() -> list[Cassette]:
     """The contents the worker cycles through: large and small alternate, so saves take long enough
-    (the large one is over a megabyte) to be interrupted anywhere, also right after a rename."""
+    (the large one is over 800 KB) to be interrupted anywhere, also right after a rename."""
     sizes = [(160, 24), (1, 3), (80, 24), (0, 0)]
     return [
         Cassette([_interaction(n, events) for n in range(count)], {"version": index})

@@ -14,6 +14,7 @@ from runreplay.cassette.index import (
     MATCH_ON_NAMES,
     CassetteIndex,
     KeyFunction,
+    KeyTable,
     make_key_function,
     request_key,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "Chunk",
     "Interaction",
     "KeyFunction",
+    "KeyTable",
     "RecordedRequest",
     "RecordedResponse",
     "StreamError",

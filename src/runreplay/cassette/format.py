@@ -33,9 +33,6 @@ Layout (format 1)::
           text: |+                                (the whole body; the chunks are slices of it)
             event: thread.created
             ...
-          events: |-                              (SSE only: a derived, readable view; ignored on load)
-            #1 thread.created at 52.3 ms
-            ...
     ...                                           (YAML document end: a file without it was cut off)
 
 Rules, all chosen so that ``load(save(c)) == c`` for every cassette (times rounded to 3 decimals):
@@ -55,10 +52,9 @@ Rules, all chosen so that ``load(save(c)) == c`` for every cassette (times round
 * **Headers** are one ``Name: value`` line each, in the recorded order, with the recorded case and
   duplicates (``set-cookie`` twice is two lines). Headers that cannot be written that way (a name
   with ``:`` or a line break in a name or value) are written as a list of ``[name, value]`` pairs.
-* **The events view** (SSE responses only) lists each event as ``#N NAME at MS ms`` (the arrival of
-  the chunk that completed it), its id/retry when set, and its data, with JSON data written one
-  top-level field per line; a stream cut off mid-event ends with a ``cut off`` line. It is rebuilt on
-  every save and ignored on load (only its type is checked): edit ``text``, not ``events``.
+* **No events view.** Files written before 0.2 also held ``events:``, a derived list of each SSE
+  event; parsing it was 44% of a load, so it is no longer written (``runreplay inspect`` shows the
+  events). It is still accepted on load and ignored (only its type is checked).
 
 `load` raises `runreplay.errors.CassetteFormatError` (naming the file, the line and what was expected)
 for anything it cannot load exactly, never returning an empty or partial cassette. A missing file
@@ -72,28 +68,24 @@ import base64
 import binascii
 import contextlib
 import gc
-import glob
-import itertools
 import json
 import math
 import os
 import re
 import secrets
-import time
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, NoReturn
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from runreplay import sse
 from runreplay._version import __version__
 from runreplay.cassette import literal
 from runreplay.cassette._safe_yaml import MAX_MILLISECONDS, check_plain
 from runreplay.cassette.model import (
     FORMAT_VERSION,
     Cassette,
-    Chunk,
     Interaction,
     RecordedRequest,
     RecordedResponse,
@@ -105,7 +97,7 @@ __all__ = ["dumps", "load", "loads", "save"]
 
 _HEADER = (
     "# runreplay cassette (https://pypi.org/project/pytest-runreplay/). Bodies are rebuilt byte for\n"
-    "# byte from `json`/`text`/`base64` and `chunks`; `events` is a derived view, ignored on load.\n"
+    "# byte from `json`/`text`/`base64` and `chunks`; `runreplay inspect FILE` lists the events.\n"
 )
 
 _STR = "tag:yaml.org,2002:str"
@@ -242,26 +234,6 @@ def _pretty_json(value: Any) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def _outline_json(value: Any) -> str:
-    """`value` with one top-level member per line and nested values kept on that line.
-
-    Used for the events view: a diff still points at the field that changed, at about half the size
-    of fully indented JSON (the view is rewritten on every save and scanned on every load).
-    """
-    if isinstance(value, dict) and value:
-        members = [f"  {json.dumps(key, ensure_ascii=False)}: {_inline(item)}" for key, item in value.items()]
-        text = "{\n" + ",\n".join(members) + "\n}"
-    elif isinstance(value, list) and value:
-        text = "[\n" + ",\n".join(f"  {_inline(item)}" for item in value) + "\n]"
-    else:
-        text = _inline(value)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _inline(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-
-
 def _text_or_base64(raw: bytes) -> dict[str, str]:
     """The body as literal text, as quoted text with a comment saying why, or as base64 (also explained)."""
     try:
@@ -293,41 +265,6 @@ def _body_out(raw: bytes, headers: list[tuple[str, str]], *, event_stream: bool)
     return _text_or_base64(raw)
 
 
-def _events_view(chunks: list[Chunk]) -> str:
-    """A readable list of the events of an SSE body: name, arrival, id/retry, data (pretty when JSON)."""
-    decoder = sse.Decoder()
-    lines: list[str] = []
-    count = 0
-
-    def show(event: sse.Event, where: str) -> None:
-        nonlocal count
-        count += 1
-        extra = "".join(
-            [
-                f", id {event.id!r}" if event.id is not None else "",
-                f", retry {event.retry}" if event.retry is not None else "",
-            ]
-        )
-        lines.append(f"#{count} {event.event} {where}{extra}")
-        data = event.data
-        if data[:1] in ("{", "["):
-            with contextlib.suppress(ValueError):
-                data = _outline_json(json.loads(data))
-        lines.append(data)
-
-    for chunk in chunks:
-        for event in decoder.feed(chunk.data):
-            show(event, f"at {_ms(chunk.offset_ms, 'offset_ms')} ms")
-    decoder.close()
-    truncated = decoder.truncated
-    if truncated is not None:
-        if truncated.event is not None:
-            show(truncated.event, "(cut off: no blank line after it)")
-        else:
-            lines.append(f"(cut off in the middle of an event: {truncated.partial_line!r})")
-    return "\n".join(lines)
-
-
 def _request_out(request: RecordedRequest) -> dict[str, Any]:
     return {
         "method": request.method,
@@ -354,40 +291,59 @@ def _response_out(response: RecordedResponse) -> dict[str, Any]:
     event_stream = response.is_event_stream
     body: dict[str, Any] = {"chunks": layout}
     body.update(_body_out(response.body, response.headers, event_stream=event_stream))
-    if event_stream:
-        body["events"] = _events_view(chunks)
     out["body"] = body
     return out
 
 
-def dumps(cassette: Cassette) -> str:
-    """The cassette as the text of a cassette file (see the module docstring for the layout)."""
-    document = {
-        "format_version": FORMAT_VERSION,
-        "runreplay": __version__,
-        "meta": cassette.meta,
-        "interactions": [
-            {
-                "recorded_at": interaction.recorded_at,
-                "request": _request_out(interaction.request),
-                "response": _response_out(interaction.response),
-            }
-            for interaction in cassette.interactions
-        ],
-    }
+def _yaml(data: Any, *, explicit_end: bool = False) -> str:
     text: str = yaml.dump(
-        document,
+        data,
         Dumper=_DUMPER,
         allow_unicode=True,
         sort_keys=False,
         default_flow_style=False,
         width=110,
-        explicit_end=True,
+        explicit_end=explicit_end,
     )
-    return _HEADER + literal.finish(text)
+    return literal.finish(text)
 
 
-def _fsync_directory(directory: Path) -> None:
+def render_interaction(interaction: Interaction) -> str:
+    """One interaction as it appears in the ``interactions:`` list of a file (a ``- `` item).
+
+    A file is its head plus these texts plus the end marker, so an interaction rendered once (when
+    it is written to the journal) is not rendered again when the run's end writes the file.
+    """
+    item = {
+        "recorded_at": interaction.recorded_at,
+        "request": _request_out(interaction.request),
+        "response": _response_out(interaction.response),
+    }
+    return _part(_yaml([item]))
+
+
+def _part(text: str) -> str:
+    """`text` without the document end marker the emitter adds after an open-ended scalar.
+
+    A scalar kept with its final line breaks (``|+``) is open-ended, so the emitter closes the
+    document after it; inside a file the next part (or the file's own end marker) follows instead.
+    """
+    return text[:-4] if text.endswith("\n...\n") else text
+
+
+def dumps(cassette: Cassette, *, rendered: list[str] | None = None) -> str:
+    """The cassette as the text of a cassette file (see the module docstring for the layout).
+
+    `rendered` holds `render_interaction` of each interaction when the caller already has them.
+    """
+    head = {"format_version": FORMAT_VERSION, "runreplay": __version__, "meta": cassette.meta}
+    if not cassette.interactions:
+        return _HEADER + _yaml({**head, "interactions": []}, explicit_end=True)
+    items = rendered if rendered is not None else [render_interaction(i) for i in cassette.interactions]
+    return "".join([_HEADER, _part(_yaml(head)), "interactions:\n", *items, "...\n"])
+
+
+def fsync_directory(directory: Path) -> None:
     """Make a rename in `directory` durable, where the platform allows opening a directory."""
     try:
         fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -408,8 +364,23 @@ def save(path: str | os.PathLike[str], cassette: Cassette) -> None:
     permissions), flushed and fsynced, then renamed over `path`; the folder is fsynced where the
     platform allows it. Parent folders are created. On any error the temporary file is removed.
     """
-    target = Path(path)
-    data = dumps(cassette).encode("utf-8")
+    write_atomically(Path(path), dumps(cassette).encode("utf-8"))
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """`save`'s atomic write of ready bytes: a temporary file, fsynced, renamed over `target`."""
+    temporary = write_temporary(target, data, sync=True)
+    try:
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    fsync_directory(target.parent)
+
+
+def write_temporary(target: Path, data: bytes, *, sync: bool = False) -> Path:
+    """A new temporary file ``.NAME.<hex>.tmp`` beside `target` holding `data` (removed on error)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     while True:
         temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
@@ -422,30 +393,13 @@ def save(path: str | os.PathLike[str], cassette: Cassette) -> None:
         with os.fdopen(fd, "wb") as file:
             file.write(data)
             file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
+            if sync:
+                os.fsync(file.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    _fsync_directory(target.parent)
-    _remove_stale_temporaries(target)
-
-
-_STALE_AFTER_S = 3600.0
-
-
-def _remove_stale_temporaries(target: Path) -> None:
-    """Delete temporary files of `target` that a killed process left behind more than an hour ago.
-
-    A save that is killed between creating its temporary file and renaming it leaves the file;
-    an hour-old one cannot belong to a save still in progress, so it is safe to remove.
-    """
-    cutoff = time.time() - _STALE_AFTER_S
-    for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
+    return temporary
 
 
 # --------------------------------------------------------------------------------------------- load
@@ -488,6 +442,27 @@ def _make_loader(base: Any) -> Any:
 
 _HEADER_LINE = re.compile(r"^([^:\n]+): ?(.*)$", re.MULTILINE)
 """One header line: a name without colons, a colon, one optional space, then the value."""
+
+
+def _fast_layout(value: str) -> tuple[list[int], list[float]] | None:
+    """(sizes, offsets) of a chunk layout as runreplay writes it (``SIZE@MS`` items, one space apart),
+    parsed by the JSON parser in one call; None for anything else (the careful path decides)."""
+    if not value or value.count("@") != value.count(" ") + 1:
+        return None
+    try:
+        numbers = json.loads("[" + value.replace("@", ",").replace(" ", ",") + "]")
+    except ValueError:
+        return None
+    sizes = numbers[0::2]
+    if not all(type(size) is int for size in sizes) or (sizes and min(sizes) < 0):
+        return None
+    if not all(type(offset) in (int, float) for offset in numbers[1::2]):
+        return None
+    offsets = list(map(float, numbers[1::2]))
+    if not all(map(math.isfinite, offsets)):
+        return None
+    return sizes, offsets
+
 
 _LOADER: Any = _make_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
@@ -666,12 +641,28 @@ class _Reader:
             self.fail(node, f"{where} is {text!r}", expected)
         return layout, indent, "ascii" in flags, "newline" in flags
 
-    def chunks(self, node: Node, where: str, body: bytes) -> list[Chunk]:
+    def chunks(self, node: Node, where: str, body: bytes) -> tuple[list[int], list[float]]:
         expected = "a string of BYTES@MILLISECONDS items such as '134@0.5 271@312.25'"
         if not (isinstance(node, ScalarNode) and node.tag == _STR):
             self.fail(node, f"{where} is {_describe(node)}", expected)
-        items: list[str] = node.value.split()
-        fields = node.value.replace("@", " ").split()
+        value: str = node.value
+        layout = _fast_layout(value)
+        sizes, offsets = layout if layout is not None else self.careful_layout(node, where, value, expected)
+        total = sum(sizes)
+        if total != len(body):
+            self.fail(
+                node,
+                f"{where} add up to {total} bytes but the body has {len(body)}",
+                "chunk sizes that add up to the body's length (the file may have been cut off or edited)",
+            )
+        return sizes, offsets  # cut into chunks when first read (RecordedResponse.from_layout)
+
+    def careful_layout(
+        self, node: Node, where: str, value: str, expected: str
+    ) -> tuple[list[int], list[float]]:
+        """The chunk layout item by item (any white space, Python's float syntax), naming a bad item."""
+        items: list[str] = value.split()
+        fields = value.replace("@", " ").split()
         try:
             if len(fields) != 2 * len(items) or not all(map(str.isdecimal, fields[0::2])):
                 raise ValueError
@@ -689,14 +680,7 @@ class _Reader:
                 except ValueError:
                     self.fail(node, f"{where} has the item {item!r}", expected)
             raise  # pragma: no cover - one of the items above is always the bad one
-        ends = list(itertools.accumulate(sizes))
-        if (ends[-1] if ends else 0) != len(body):
-            self.fail(
-                node,
-                f"{where} add up to {ends[-1] if ends else 0} bytes but the body has {len(body)}",
-                "chunk sizes that add up to the body's length (the file may have been cut off or edited)",
-            )
-        return [Chunk(body[start:end], ms) for start, end, ms in zip([0, *ends], ends, offsets, strict=False)]
+        return sizes, offsets
 
     def request(self, node: Node, where: str) -> RecordedRequest:
         keys = self.mapping(node, where, _REQUEST_KEYS)
@@ -721,30 +705,32 @@ class _Reader:
         raw = self.body(keys["body"], body_keys, f"{where}.body")
         if "events" in body_keys:
             self.string(body_keys["events"], f"{where}.body.events")
-        chunks = self.chunks(body_keys["chunks"], f"{where}.body.chunks", raw)
+        layout = self.chunks(body_keys["chunks"], f"{where}.body.chunks", raw)
+        count = len(layout[0])
         error = None
         if "error" in keys:
             error_keys = self.mapping(keys["error"], f"{where}.error", ("type", "message", "after_chunk"))
             after = self.integer(
                 error_keys["after_chunk"], f"{where}.error.after_chunk", "a chunk count, 0 or more"
             )
-            if not 0 <= after <= len(chunks):
+            if not 0 <= after <= count:
                 self.fail(
                     error_keys["after_chunk"],
-                    f"{where}.error.after_chunk is {after} but the body has {len(chunks)} chunks",
-                    f"a chunk count from 0 to {len(chunks)}",
+                    f"{where}.error.after_chunk is {after} but the body has {count} chunks",
+                    f"a chunk count from 0 to {count}",
                 )
             error = StreamError(
                 self.string(error_keys["type"], f"{where}.error.type"),
                 self.string(error_keys["message"], f"{where}.error.message"),
                 after,
             )
-        return RecordedResponse(
-            status=status,
-            reason=self.string(keys["reason"], f"{where}.reason"),
-            http_version=self.string(keys["http_version"], f"{where}.http_version"),
-            headers=headers,
-            chunks=chunks,
+        return RecordedResponse.from_layout(
+            status,
+            self.string(keys["reason"], f"{where}.reason"),
+            self.string(keys["http_version"], f"{where}.http_version"),
+            headers,
+            raw,
+            layout,
             headers_ms=self.milliseconds(keys["headers_ms"], f"{where}.headers_ms"),
             complete=self.boolean(keys["complete"], f"{where}.complete"),
             error=error,
@@ -871,7 +857,7 @@ def _ends_with_document_end(data: bytes) -> bool:
 
 def _parse(path: str, data: bytes) -> Cassette:
     """Compose `data` into YAML nodes (LibYAML when present) and read a cassette from them."""
-    if not data.strip():
+    if not data or data.isspace():  # (no strip(): it would copy a large file)
         raise CassetteFormatError(
             path,
             "the file is empty",
@@ -930,10 +916,23 @@ def load(path: str | os.PathLike[str]) -> Cassette:
 
     Raises `FileNotFoundError` when there is no file, and `CassetteFormatError` (naming the file, the
     line and what was expected) when the file cannot be loaded exactly, including an empty file.
+    A large cassette is read from its index cache when that matches the file (`cassette.cache`).
     """
+    return load_indexed(path)[0]
+
+
+def load_indexed(path: str | os.PathLike[str]) -> tuple[Cassette, list[Hashable] | None]:
+    """`load`, plus the request keys for the default `match_on` when the index cache had them."""
+    from runreplay.cassette import cache
+
     name = os.fspath(path)
     try:
         with open(name, "rb") as file:
+            stat = os.fstat(file.fileno())
+            if stat.st_size >= cache.MIN_BYTES:
+                cached = cache.read(name, stat)
+                if cached is not None:
+                    return cached
             data = file.read()
     except FileNotFoundError as error:
         raise FileNotFoundError(
@@ -941,4 +940,12 @@ def load(path: str | os.PathLike[str]) -> Cassette:
             f"no cassette at {name}; record it first (e.g. --record-mode=once)",
             name,
         ) from None
-    return _parse(name, data)
+    cassette = _parse(name, data)
+    if stat.st_size >= cache.MIN_BYTES:
+        from runreplay.cassette.index import make_key_function
+
+        key = make_key_function()
+        keys: list[Hashable] = [key(interaction.request) for interaction in cassette.interactions]
+        cache.write(name, data, stat, cassette, keys)
+        return cassette, keys
+    return cassette, None

@@ -34,6 +34,7 @@ __all__ = [
     "MATCH_ON_NAMES",
     "CassetteIndex",
     "KeyFunction",
+    "KeyTable",
     "make_key_function",
     "request_key",
 ]
@@ -172,22 +173,94 @@ def request_key(request: RecordedRequest, match_on: Sequence[str] = DEFAULT_MATC
     return make_key_function(match_on)(request)
 
 
+class KeyTable:
+    """The positions of each request key in a list of interactions: built once, shared, only extended.
+
+    Many sessions (one per test) read the same loaded cassette; they share one table and each keeps
+    only its own cursors (`CassetteIndex`), so N tests cost one index, not N. The list may grow
+    (interactions recorded later in the run); `extend` indexes what was appended.
+    """
+
+    __slots__ = ("_count", "_interactions", "_key_fn", "_positions")
+
+    def __init__(
+        self, interactions: list[Interaction], key_fn: KeyFunction, *, keys: list[Hashable] | None = None
+    ) -> None:
+        self._interactions = interactions
+        self._key_fn = key_fn
+        self._positions: dict[Hashable, list[int]] = {}
+        self._count = 0
+        if keys is not None:  # computed by `key_fn` earlier (an index cache): saves a JSON parse each
+            positions = self._positions
+            for position, key in enumerate(keys[: len(interactions)]):
+                found = positions.get(key)
+                if found is None:
+                    positions[key] = [position]
+                else:
+                    found.append(position)
+            self._count = min(len(keys), len(interactions))
+        self.extend()
+
+    @property
+    def interactions(self) -> list[Interaction]:
+        """The indexed list (shared: never modify it except by appending)."""
+        return self._interactions
+
+    @property
+    def key_fn(self) -> KeyFunction:
+        """The function that turns a request into its key."""
+        return self._key_fn
+
+    def extend(self) -> None:
+        """Index the interactions appended to the list since the last call."""
+        positions = self._positions
+        key_fn = self._key_fn
+        interactions = self._interactions
+        for position in range(self._count, len(interactions)):
+            key = key_fn(interactions[position].request)
+            found = positions.get(key)
+            if found is None:
+                positions[key] = [position]
+            else:
+                found.append(position)
+        self._count = len(interactions)
+
+    def positions(self, key: Hashable) -> list[int] | None:
+        """The positions recorded for `key`, in recorded order (do not modify the list)."""
+        return self._positions.get(key)
+
+    def __len__(self) -> int:
+        return self._count
+
+
 class CassetteIndex:
     """The interactions of a cassette by request key, each handed out once, in recorded order.
 
     `take(key)` returns the first recording of that key that has not been played yet and marks it
-    played; `add` appends a newly recorded interaction. Building is O(n); `take` and `add` are O(1).
+    played; `add` appends a newly recorded interaction. Building is O(n) (or O(1) over a shared
+    `KeyTable`, which sees only its first `len(table)` interactions); `take` and `add` are O(1).
     """
 
-    __slots__ = ("_interactions", "_key_fn", "_played", "_queues")
+    __slots__ = ("_added", "_added_queues", "_base", "_cursors", "_key_fn", "_limit", "_played", "_table")
 
-    def __init__(self, interactions: Iterable[Interaction], key_fn: KeyFunction) -> None:
-        self._key_fn = key_fn
-        self._interactions: list[Interaction] = []
-        self._played = bytearray()
-        self._queues: dict[Hashable, deque[int]] = {}
-        for interaction in interactions:
-            self.add(interaction, played=False)
+    def __init__(
+        self, interactions: Iterable[Interaction], key_fn: KeyFunction, *, table: KeyTable | None = None
+    ) -> None:
+        if table is None:
+            table = KeyTable(list(interactions), key_fn)
+        self._table = table
+        self._key_fn = table.key_fn
+        self._base = table.interactions
+        self._limit = len(table)
+        self._cursors: dict[Hashable, int] = {}
+        self._played: set[int] = set()
+        self._added: list[Interaction] = []
+        self._added_queues: dict[Hashable, deque[int]] = {}
+
+    @classmethod
+    def over(cls, table: KeyTable) -> CassetteIndex:
+        """A fresh view (nothing played) of a shared table: costs nothing however big the cassette."""
+        return cls((), table.key_fn, table=table)
 
     @property
     def key_fn(self) -> KeyFunction:
@@ -200,12 +273,20 @@ class CassetteIndex:
 
     def take(self, key: Hashable) -> tuple[int, Interaction] | None:
         """The (position, interaction) of the next unplayed recording for `key`, now marked played."""
-        queue = self._queues.get(key)
+        positions = self._table.positions(key)
+        if positions:
+            cursor = self._cursors.get(key, 0)
+            if cursor < len(positions) and positions[cursor] < self._limit:
+                position = positions[cursor]
+                self._cursors[key] = cursor + 1
+                self._played.add(position)
+                return position, self._base[position]
+        queue = self._added_queues.get(key)
         if not queue:
             return None
         position = queue.popleft()
-        self._played[position] = 1
-        return position, self._interactions[position]
+        self._played.add(position)
+        return position, self._added[position - self._limit]
 
     def take_request(self, request: RecordedRequest) -> tuple[int, Interaction] | None:
         """`take` for the key of `request`."""
@@ -213,30 +294,40 @@ class CassetteIndex:
 
     def add(self, interaction: Interaction, *, played: bool = True) -> int:
         """Append `interaction` (a new recording is usually already played); returns its position."""
-        position = len(self._interactions)
-        self._interactions.append(interaction)
-        self._played.append(1 if played else 0)
-        if not played:
+        position = self._limit + len(self._added)
+        self._added.append(interaction)
+        if played:
+            self._played.add(position)
+        else:
             key = self._key_fn(interaction.request)
-            queue = self._queues.get(key)
+            queue = self._added_queues.get(key)
             if queue is None:
-                self._queues[key] = deque((position,))
+                self._added_queues[key] = deque((position,))
             else:
                 queue.append(position)
         return position
 
+    def interaction(self, position: int) -> Interaction:
+        """The interaction at `position`."""
+        if position < self._limit:
+            return self._base[position]
+        return self._added[position - self._limit]
+
     def unplayed(self) -> list[int]:
         """Positions of the interactions not played yet, in recorded order."""
-        return [position for position, flag in enumerate(self._played) if not flag]
+        played = self._played
+        return [position for position in range(len(self)) if position not in played]
 
     def played_positions(self) -> list[int]:
         """Positions of the interactions played (or added as played), in recorded order."""
-        return [position for position, flag in enumerate(self._played) if flag]
+        return sorted(self._played)
 
     @property
     def interactions(self) -> list[Interaction]:
-        """All interactions, in recorded order (the list is the index's own: do not modify it)."""
-        return self._interactions
+        """All interactions, in recorded order (a new list when the view is over a shared table)."""
+        if not self._added and self._limit == len(self._base):
+            return self._base
+        return [*self._base[: self._limit], *self._added]
 
     def __len__(self) -> int:
-        return len(self._interactions)
+        return self._limit + len(self._added)

@@ -2,35 +2,39 @@
 
 The session is client-agnostic: adapters turn a client's request into a `RecordedRequest`, ask
 `decide()`, then either play the returned interaction or record the live response through a
-`StreamRecorder` from `recorder_for()`. `close()` saves new interactions atomically, under a
-per-cassette lock, merged with whatever other workers wrote meanwhile.
+`StreamRecorder` from `recorder_for()`. The cassette comes from the process-wide shared copy
+(`runreplay.recording.store`), so N sessions over one cassette cost one load and one index. `close()`
+keeps new interactions: appended to the cassette's journal during a pytest run (folded in once, by
+`finish_run`), or merged into the file at once (atomically, under the cassette lock) otherwise.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runreplay._version import __version__
+from runreplay.cassette.journal import cassette_lock
 from runreplay.cassette.model import Cassette, Interaction, RecordedRequest, RecordedResponse
-from runreplay.errors import CassetteFormatError, RunreplayError, SecretLeakError, UnmatchedRequestError
+from runreplay.errors import RunreplayError, SecretLeakError, UnmatchedRequestError
 from runreplay.faults import DropAfter, ErrorEvent, Fault, HttpError, Stall
 from runreplay.recording.config import CassetteConfig
 from runreplay.recording.matching import unmatched_message
 from runreplay.recording.recorder import StreamRecorder
 
-__all__ = ["CassetteSession", "Passthrough", "Record", "Replay", "SessionStats", "Synthetic"]
-
-_LOCK_TIMEOUT_S = 120.0
+__all__ = [
+    "CassetteSession",
+    "Passthrough",
+    "Record",
+    "Replay",
+    "SessionStats",
+    "Synthetic",
+    "cassette_lock",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,25 +83,6 @@ def _now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-@contextmanager
-def cassette_lock(path: Path) -> Iterator[None]:
-    """An inter-process lock for one cassette file, kept out of the cassette folder (in the temp dir)."""
-    from filelock import FileLock, Timeout
-
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
-    folder = Path(tempfile.gettempdir()) / "runreplay-locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(folder / f"{digest}.lock"), timeout=_LOCK_TIMEOUT_S)
-    try:
-        with lock:
-            yield
-    except Timeout as exc:
-        raise RunreplayError(
-            f"could not lock cassette {path} within {_LOCK_TIMEOUT_S:.0f} s: another process holds it. "
-            f"If no other pytest process is running, delete {lock.lock_file} and try again."
-        ) from exc
-
-
 def _error_body(fault: HttpError) -> bytes:
     """The API's error JSON for an injected HTTP error."""
     import json
@@ -120,34 +105,41 @@ class CassetteSession:
         cassette: Cassette | None = None,
     ) -> None:
         """`cassette`, when given, is used instead of reading `path` (`runreplay serve` merges files)."""
-        from runreplay.cassette.format import load
-        from runreplay.cassette.index import CassetteIndex, make_key_function
+        from runreplay.cassette.index import CassetteIndex, KeyTable, make_key_function
+        from runreplay.recording import store
         from runreplay.recording.redaction import redactor_for
 
         self.path = Path(path)
         self.config = config
         self.test = test
         self.run_id = run_id
-        self.existed = cassette is not None or self.path.exists()
         self._lock = threading.RLock()
         self._seq = itertools.count()
-        if cassette is not None:
-            loaded = cassette
-        else:
-            loaded = load(self.path) if self.existed and config.record_mode != "rewrite" else Cassette()
-        self.cassette = loaded
         self._key = make_key_function(config.match_on)
-        self._index = CassetteIndex(loaded.interactions, self._key)
+        if cassette is not None:  # given whole (`runreplay serve`): not shared, never written back
+            self.existed = True
+            table = KeyTable(list(cassette.interactions), self._key)
+            self._meta = dict(cassette.meta)
+            written_this_run = False
+        elif config.record_mode == "rewrite":
+            self.existed = self.path.exists()
+            table = KeyTable([], self._key)
+            self._meta: dict[str, object] = {}
+            written_this_run = False
+        else:
+            view = store.open_shared(self.path, config.match_on, self._key, run_id=run_id)
+            self.existed = view.existed
+            table = view.table
+            self._meta = view.meta
+            # A cassette written earlier in this same run (another test, or another xdist worker,
+            # sharing it by name) is still being recorded: in `once` the tests after the first may too.
+            written_this_run = view.written_this_run
+        self._index = CassetteIndex.over(table)
         self._last_for_key: dict[object, int] = {}
         self.redactor = redactor_for(config)
         self._learned: set[str] = set()  # secrets learned from recorded requests (see Redactor.learn)
         self._may_replay = config.replays
-        # A cassette written earlier in this same run (another test, or another xdist worker, sharing
-        # it by name) is still being recorded: in `once` mode the tests after the first may record too.
-        written_this_run = run_id is not None and loaded.meta.get("run_id") == run_id
-        self._may_record = config.records(
-            cassette_exists=self.existed and config.record_mode != "rewrite" and not written_this_run
-        )
+        self._may_record = config.records(cassette_exists=self.existed and not written_this_run)
         self._http_errors = [[fault, fault.times] for fault in config.faults if isinstance(fault, HttpError)]
         self._stream_faults: list[list[DropAfter | Stall | ErrorEvent | int | None]] = [
             [f, f.times] for f in config.faults if isinstance(f, DropAfter | Stall | ErrorEvent)
@@ -160,6 +152,11 @@ class CassetteSession:
         self.closed = False
         self.interrupted = False
         """Set when the run was interrupted (Ctrl-C, SIGTERM): cut-off streams are then not saved."""
+
+    @property
+    def cassette(self) -> Cassette:
+        """The interactions this session sees (the file's, then its own new ones) and the metadata."""
+        return Cassette(interactions=self._index.interactions, meta=self._meta)
 
     @property
     def may_record(self) -> bool:
@@ -193,7 +190,7 @@ class CassetteSession:
                 if self.config.allow_playback_repeats and key in self._last_for_key:
                     position = self._last_for_key[key]
                     self.played += 1
-                    interaction = self.cassette.interactions[position]
+                    interaction = self._index.interaction(position)
                     return Replay(interaction, position, self._faults_for(interaction))
             if self._may_record:
                 redacted_request, learned = self.redactor.learn(request)
@@ -312,7 +309,7 @@ class CassetteSession:
         """Counts for the summary: interactions on file, played, recorded now, and never played."""
         with self._lock:
             played = set(self._index.played_positions())
-            total = len(self.cassette.interactions)
+            total = len(self._index)
             return SessionStats(
                 path=str(self.path),
                 existed=self.existed,
@@ -340,9 +337,9 @@ class CassetteSession:
             self._save(new)
 
     def _save(self, new: list[Interaction]) -> None:
-        """Audit, then merge with the file as it is now and write atomically under the cassette lock."""
+        """Audit what is new, then keep it: in the run's journal, or merged into the file at once."""
         from runreplay.cassette.audit import format_findings, scan_cassette
-        from runreplay.cassette.format import load, save
+        from runreplay.recording import store
         from runreplay.recording.redaction import redaction_config_for
 
         with self._lock:
@@ -362,29 +359,7 @@ class CassetteSession:
                 "Add the header to filter_headers / the pattern to secret_patterns in runreplay_config, "
                 "then record again. Nothing was written."
             )
-        with cassette_lock(self.path):
-            base: list[Interaction] = []
-            meta: dict[str, object] = {}
-            if self.path.exists():
-                try:
-                    on_disk = load(self.path)
-                except CassetteFormatError:
-                    if self.config.record_mode != "rewrite":
-                        raise
-                    # rewrite replaces a file it cannot read (as the error message advises); saves
-                    # are atomic, so no worker of this run wrote it.
-                    on_disk = Cassette()
-                same_run = self.run_id is not None and on_disk.meta.get("run_id") == self.run_id
-                if self.config.record_mode != "rewrite" or same_run:
-                    base = on_disk.interactions
-                    meta = dict(on_disk.meta)
-            if not new and not base:
-                self.path.unlink(missing_ok=True)
-                return
-            meta.update({"recorded_with": f"runreplay {__version__}"})
-            if self.run_id is not None:
-                meta["run_id"] = self.run_id
-            save(self.path, Cassette(interactions=base + new, meta=meta))
+        store.save(self.path, new, run_id=self.run_id, rewrite=self.config.record_mode == "rewrite")
 
 
 def started_now() -> float:

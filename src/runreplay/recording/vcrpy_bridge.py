@@ -394,19 +394,26 @@ class VcrPatch:
 
     def __init__(self) -> None:
         self._bridge = VcrBridge()
-        self._patchers: list[Any] = []
+        self._built: list[Any] | None = None
+        self._started: list[Any] = []
         self._bodies = _AiohttpBodies()
         self._drops = _HttpClientDrops()
 
     def install(self) -> None:
-        """Start vcrpy's patchers for every client library it knows that is installed."""
-        if self._patchers:
-            return
-        from vcr.patch import CassettePatcherBuilder
+        """Start vcrpy's patchers for every client library it knows that is installed.
 
-        for patcher in CassettePatcherBuilder(self._bridge).build():
+        They are built once per process (building them imports and subclasses every client's
+        connection classes, several milliseconds) and only started and stopped per activation.
+        """
+        if self._started:
+            return
+        if self._built is None:
+            from vcr.patch import CassettePatcherBuilder
+
+            self._built = list(CassettePatcherBuilder(self._bridge).build())
+        for patcher in self._built:
             patcher.start()
-            self._patchers.append(patcher)
+            self._started.append(patcher)
         self._bodies.install()
         self._drops.install()
 
@@ -414,5 +421,5 @@ class VcrPatch:
         """Stop them, last started first."""
         self._drops.uninstall()
         self._bodies.uninstall()
-        while self._patchers:
-            self._patchers.pop().stop()
+        while self._started:
+            self._started.pop().stop()
