@@ -1,8 +1,9 @@
 """The example suite's configuration, as a downstream project would write it.
 
 Cassettes live in `<rootdir>/cassettes/examples/<test module>/` (`test_assistant_app/` for the
-Assistants tests, `test_responses_app/` and `test_weather_migration/` for the Responses ones). They were
-recorded from runreplay's embedded server at `RUNREPLAY_EXAMPLE_BASE_URL` (see `python3 dev.py record-examples`);
+Assistants tests, `test_responses_app/` and `test_weather_migration/` for the Responses ones). They
+were recorded from runreplay's embedded server at `RUNREPLAY_EXAMPLE_BASE_URL` (see
+`python3 dev.py record-examples`);
 against the real API you would point the client at https://api.openai.com/v1 and record once with
 `--record-mode=once` and a real OPENAI_API_KEY, which never reaches the cassette.
 """

@@ -1,8 +1,9 @@
 """What the embedded server answers on `POST /v1/responses`: response objects and their event streams.
 
 No sockets here: `create_response(body, store, ...)` returns an `Answer` (a JSON body, or the stream's
-(event, data) pairs) and `fakeserver.py` writes it. The streams follow the 2025 event order (a hand-written transcript in that shape,
-`tests/data/reference/response_stream_2025_shape_text.sse`) in the shape the spec has today: `created`,
+(event, data) pairs) and `fakeserver.py` writes it. The streams follow the 2025 event order (a
+hand-written transcript in that shape, `tests/data/reference/response_stream_2025_shape_text.sse`) in
+the shape the spec has today: `created`,
 `in_progress`, then per output item `output_item.added`, its parts and deltas, `output_item.done`,
 then `completed`, every event with a `sequence_number`.
 

@@ -119,12 +119,12 @@ class CassetteSession:
         if cassette is not None:  # given whole (`runreplay serve`): not shared, never written back
             self.existed = True
             table = KeyTable(list(cassette.interactions), self._key)
-            self._meta = dict(cassette.meta)
+            self._meta: dict[str, object] = dict(cassette.meta)
             written_this_run = False
         elif config.record_mode == "rewrite":
             self.existed = self.path.exists()
             table = KeyTable([], self._key)
-            self._meta: dict[str, object] = {}
+            self._meta = {}
             written_this_run = False
         else:
             view = store.open_shared(self.path, config.match_on, self._key, run_id=run_id)
