@@ -58,8 +58,8 @@ def blocked_message(target: str, host: str, test: str | None = "t::blocked", all
     widened = f"{allowed},{host}" if allowed else host
     return (
         f"network access to {target!r} blocked{where}: record mode is 'none' (replay only) and {host!r} "
-        f"is not in --allowed-hosts (now: {allowed or 'nothing'}). Record the exchange with "
-        f"--record-mode=once, or allow the host with --allowed-hosts={widened}. {HINT}"
+        f"is not in --runreplay-allowed-hosts (now: {allowed or 'nothing'}). Record the exchange with "
+        f"--record-mode=once, or allow the host with --runreplay-allowed-hosts={widened}. {HINT}"
     )
 
 
@@ -360,9 +360,9 @@ def test_the_suite_wide_guard_tells_an_unmarked_test_to_add_the_cassette_marker(
         sock.connect((BLOCKED_IP, 5432))
     assert str(info.value) == (
         f"network access to '{BLOCKED_IP}:5432' blocked in t::plain: --runreplay-block-network blocks the "
-        f"network for the whole run and '{BLOCKED_IP}' is not in --allowed-hosts (now: {LOOPBACK}). If it "
+        f"network for the whole run and '{BLOCKED_IP}' is not in --runreplay-allowed-hosts (now: {LOOPBACK}). If it "
         "calls an HTTP API, add @pytest.mark.cassette to record and replay it; if it needs the network, add "
-        f"@pytest.mark.allow_network; or allow the host with --allowed-hosts={LOOPBACK},{BLOCKED_IP}. {HINT}"
+        f"@pytest.mark.allow_network; or allow the host with --runreplay-allowed-hosts={LOOPBACK},{BLOCKED_IP}. {HINT}"
     )
 
 

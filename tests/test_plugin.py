@@ -329,8 +329,8 @@ def test_in_replay_only_tests_that_use_a_cassette_are_guarded(pytester: pytest.P
         [
             "E*runreplay.errors.NetworkBlockedError: network access to '192.0.2.1:443' blocked in "
             "test_guarded.py::test_swallowed: record mode is 'none' (replay only) and '192.0.2.1' is not in "
-            "--allowed-hosts (now: localhost,127.0.0.0/8,::1/128). Record the exchange with "
-            "--record-mode=once, or allow the host with --allowed-hosts=localhost,127.0.0.0/8,::1/128,192.0.2.1. "
+            "--runreplay-allowed-hosts (now: localhost,127.0.0.0/8,::1/128). Record the exchange with "
+            "--record-mode=once, or allow the host with --runreplay-allowed-hosts=localhost,127.0.0.0/8,::1/128,192.0.2.1. "
             "See https://pypi.org/project/pytest-runreplay/#allowed-hosts"
         ]
     )
@@ -338,13 +338,13 @@ def test_in_replay_only_tests_that_use_a_cassette_are_guarded(pytester: pytest.P
     allowed = pytester.runpytest("-p", "no:randomly", "--allowed-hosts=db,10.0.0.0/8", "-k", "swallowed")
     allowed.stdout.fnmatch_lines(
         [
-            "E*'192.0.2.1' is not in --allowed-hosts (now: db,10.0.0.0/8). *--allowed-hosts=db,10.0.0.0/8,192.0.2.1. *"
+            "E*'192.0.2.1' is not in --runreplay-allowed-hosts (now: db,10.0.0.0/8). *--runreplay-allowed-hosts=db,10.0.0.0/8,192.0.2.1. *"
         ]
     )
     emptied = pytester.runpytest("-p", "no:randomly", "--allowed-hosts=")
     emptied.assert_outcomes(passed=2, failed=2)
     emptied.stdout.fnmatch_lines(
-        ["E*'127.0.0.1' is not in --allowed-hosts (now: nothing). *--allowed-hosts=127.0.0.1. *"]
+        ["E*'127.0.0.1' is not in --runreplay-allowed-hosts (now: nothing). *--allowed-hosts=127.0.0.1. *"]
     )
     wider = pytester.runpytest("--runreplay-allowed-hosts=192.0.2.0/24,127.0.0.1", "-k", "loopback")
     wider.assert_outcomes(passed=1, deselected=3)
@@ -388,10 +388,10 @@ def test_block_network_guards_the_whole_run_from_session_start(
         [
             "E*runreplay.errors.NetworkBlockedError: network access to 'db.example:5432' blocked in "
             "test_block.py::test_uses_the_session_fixture: --runreplay-block-network blocks the network "
-            "for the whole run and 'db.example' is not in --allowed-hosts (now: localhost,127.0.0.0/8,::1/128). "
+            "for the whole run and 'db.example' is not in --runreplay-allowed-hosts (now: localhost,127.0.0.0/8,::1/128). "
             "If it calls an HTTP API, add @pytest.mark.cassette to record and replay it; if it needs the "
             "network, add @pytest.mark.allow_network; or allow the host with "
-            "--allowed-hosts=localhost,127.0.0.0/8,::1/128,db.example. "
+            "--runreplay-allowed-hosts=localhost,127.0.0.0/8,::1/128,db.example. "
             "See https://pypi.org/project/pytest-runreplay/#allowed-hosts"
         ]
     )

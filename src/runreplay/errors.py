@@ -116,14 +116,16 @@ class NetworkBlockedError(RunreplayError):
             fix = (
                 "If it calls an HTTP API, add @pytest.mark.cassette to record and replay it; if it needs "
                 "the network, add @pytest.mark.allow_network; or allow the host with "
-                f"--allowed-hosts={widened}."
+                f"--runreplay-allowed-hosts={widened}."
             )
         else:
             why = "record mode is 'none' (replay only)"
-            fix = "Record the exchange with --record-mode=once, or allow the host with --allowed-hosts="
+            fix = "Record the exchange with --record-mode=once, or allow the host with "
+            fix += "--runreplay-allowed-hosts="
             fix += f"{widened}."
         super().__init__(
-            f"network access to {target!r} blocked{who}: {why} and {host!r} is not in --allowed-hosts "
+            f"network access to {target!r} blocked{who}: {why} and {host!r} is not in "
+            f"--runreplay-allowed-hosts "
             f"(now: {now}). {fix} See {docs_link('allowed-hosts')}"
         )
 

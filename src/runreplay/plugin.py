@@ -351,6 +351,7 @@ def _runreplay_context(request: pytest.FixtureRequest) -> Iterator[RunContext | 
         yield None  # a parametrized sibling of a marked test (they share their fixture names)
         return
     config = request.config
+    summary = _summary(config)  # first use: the run's recordings go to journals from here on
     try:
         context = open_context(
             marker_args=marker.args if marker is not None else (),
@@ -382,7 +383,7 @@ def _runreplay_context(request: pytest.FixtureRequest) -> Iterator[RunContext | 
         config.stash[_OPEN].remove(context)
         stats = context.stop(os.environ)
         if stats is not None:
-            _summary(config).add(stats, run_judged=context.run_judged)
+            summary.add(stats, run_judged=context.run_judged)
 
 
 @pytest.fixture

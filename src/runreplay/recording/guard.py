@@ -253,6 +253,7 @@ def _port_number(port: object) -> int | None:
 
 def _check_sockaddr(sock: Any, address: Any, *, close: bool = False) -> None:
     """Check the target of a connect or sendto on `sock` against the active guard (see `close` below)."""
+    __tracebackhide__ = True  # a blocked connection points at the caller
     guard = _ACTIVE[-1] if _ACTIVE else None
     if guard is None or _RAW_FAMILY(sock) not in _INET_FAMILIES:
         return
@@ -277,6 +278,7 @@ def _wrap_method(original: Callable[..., Any], address_index: int) -> Callable[.
     """A socket method that checks its address argument (at `address_index`) before calling `original`."""
 
     def method(self: Any, *args: Any) -> Any:
+        __tracebackhide__ = True  # a blocked connection points at the caller
         if len(args) > address_index:
             _check_sockaddr(self, args[address_index])
         return original(self, *args)
@@ -296,10 +298,12 @@ def _make_patches() -> Iterator[tuple[Any, str, Callable[..., Any]]]:
     sendmsg = getattr(sock_cls, "sendmsg", None)
 
     def _connect(self: Any, address: Any) -> None:
+        __tracebackhide__ = True  # a blocked connection points at the caller
         _check_sockaddr(self, address, close=True)
         return connect(self, address)
 
     def _connect_ex(self: Any, address: Any) -> int:
+        __tracebackhide__ = True  # a blocked connection points at the caller
         _check_sockaddr(self, address, close=True)
         return connect_ex(self, address)
 
@@ -323,6 +327,7 @@ def _make_patches() -> Iterator[tuple[Any, str, Callable[..., Any]]]:
     def _getaddrinfo(
         host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0
     ) -> list[tuple[Any, ...]]:
+        __tracebackhide__ = True  # a blocked connection points at the caller
         guard = _lookup_guard(host, flags & socket.AI_NUMERICHOST)
         if guard is None:
             return getaddrinfo(host, port, family, type, proto, flags)
@@ -332,6 +337,7 @@ def _make_patches() -> Iterator[tuple[Any, str, Callable[..., Any]]]:
         return result
 
     def _gethostbyname(hostname: Any) -> str:
+        __tracebackhide__ = True  # a blocked connection points at the caller
         guard = _lookup_guard(hostname, 0)
         if guard is None:
             return gethostbyname(hostname)
@@ -341,6 +347,7 @@ def _make_patches() -> Iterator[tuple[Any, str, Callable[..., Any]]]:
         return address
 
     def _gethostbyname_ex(hostname: Any) -> tuple[str, list[str], list[str]]:
+        __tracebackhide__ = True  # a blocked connection points at the caller
         guard = _lookup_guard(hostname, 0)
         if guard is None:
             return gethostbyname_ex(hostname)
@@ -350,6 +357,7 @@ def _make_patches() -> Iterator[tuple[Any, str, Callable[..., Any]]]:
         return result
 
     def _gethostbyaddr(ip_address: Any) -> tuple[str, list[str], list[str]]:
+        __tracebackhide__ = True  # a blocked connection points at the caller
         guard = active_guard()
         host = _host_text(ip_address)
         if guard is not None and host is not None and host not in guard._ok:
@@ -358,6 +366,7 @@ def _make_patches() -> Iterator[tuple[Any, str, Callable[..., Any]]]:
         return gethostbyaddr(ip_address)
 
     def _getnameinfo(sockaddr: Any, flags: int) -> tuple[str, str]:
+        __tracebackhide__ = True  # a blocked connection points at the caller
         guard = active_guard()
         if guard is not None and not flags & socket.NI_NUMERICHOST and isinstance(sockaddr, tuple):
             host = _host_text(sockaddr[0]) if sockaddr else None
@@ -366,6 +375,7 @@ def _make_patches() -> Iterator[tuple[Any, str, Callable[..., Any]]]:
         return getnameinfo(sockaddr, flags)
 
     def _create_connection(*args: Any, **kwargs: Any) -> socket.socket:
+        __tracebackhide__ = True  # a blocked connection points at the caller
         guard = active_guard()
         address = args[0] if args else kwargs.get("address")
         if guard is not None and isinstance(address, tuple) and len(address) >= 2:
@@ -376,6 +386,7 @@ def _make_patches() -> Iterator[tuple[Any, str, Callable[..., Any]]]:
 
     def _socketpair(*args: Any, **kwargs: Any) -> tuple[socket.socket, socket.socket]:
         # Where socketpair() is emulated with a loopback TCP connection (Windows), let it connect.
+        __tracebackhide__ = True  # a blocked connection points at the caller
         _EXEMPT.depth = getattr(_EXEMPT, "depth", 0) + 1
         try:
             return socketpair(*args, **kwargs)
@@ -400,6 +411,7 @@ def _wrap_sendto(original: Callable[..., Any]) -> Callable[..., Any]:
     """`socket.sendto` that checks the destination (its last argument) first."""
 
     def sendto(self: Any, *args: Any) -> Any:
+        __tracebackhide__ = True  # a blocked connection points at the caller
         if len(args) >= 2:
             _check_sockaddr(self, args[-1])
         return original(self, *args)
@@ -503,6 +515,7 @@ class NetworkGuard:
 
     def check(self, host: str, port: int | None = None) -> None:
         """Raise (and record) NetworkBlockedError unless `host` (a name or an address) is allowed."""
+        __tracebackhide__ = True  # a blocked connection points at the caller
         if host not in self._ok:
             self._decide(host, port)
 
@@ -510,6 +523,7 @@ class NetworkGuard:
 
     def _decide(self, host: str, port: int | None) -> None:
         """Allow and remember `host`, or block it."""
+        __tracebackhide__ = True  # a blocked connection points at the caller
         if self.allowed.allows(host.split("%", 1)[0]):
             self._ok.add(host)
             return
@@ -517,6 +531,7 @@ class NetworkGuard:
 
     def _check_name(self, name: str, port: object) -> None:
         """Vet a DNS lookup of `name`: allowed names go through, others raise naming the NAME."""
+        __tracebackhide__ = True  # a blocked connection points at the caller
         if name in self._ok:
             return
         if self.allowed.allows_name(name):
@@ -540,6 +555,7 @@ class NetworkGuard:
 
     def _block(self, host: str, port: int | None) -> None:
         """Record the violation and raise it."""
+        __tracebackhide__ = True  # a blocked connection points at the caller
         error = NetworkBlockedError(
             host, port, test=self.test, allowed=str(self.allowed), suite_wide=self.suite_wide
         )
