@@ -61,12 +61,17 @@ def run(python: Path, *args: str) -> int:
     return subprocess.run([str(python), *args], cwd=ROOT).returncode
 
 
+SCRIPT_BENCHMARKS = ("benchmarks/bench_open.py", "benchmarks/bench_suite.py")
+"""Benchmarks that time whole fresh processes (opening files, whole pytest runs): run as scripts."""
+
+
 def bench_args(extra: list[str]) -> list[str]:
-    """The interpreter arguments of `dev.py bench`: every `benchmarks/bench_*.py`, named explicitly.
+    """The interpreter arguments of `dev.py bench`: every pytest-benchmark `benchmarks/bench_*.py`.
 
     The files are named on the command line because pytest collects only `test_*.py` from a folder.
     """
     files = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "benchmarks").glob("bench_*.py"))
+    files = [name for name in files if name not in SCRIPT_BENCHMARKS]
     return ["-m", "pytest", *files, "-p", "no:cacheprovider", "-p", "no:randomly", *extra]
 
 
@@ -108,7 +113,10 @@ def lint(extra: list[str]) -> int:
 def bench(extra: list[str]) -> int:
     """Side-by-side benchmarks against the anchors (slow)."""
     python = ensure_venv(ROOT / ".venv", "test")
-    return run(python, *bench_args(extra))
+    code = run(python, *bench_args(extra))
+    for script in SCRIPT_BENCHMARKS:  # each prints its own table of ratios
+        code = code or run(python, script)
+    return code
 
 
 def record_examples(extra: list[str]) -> int:

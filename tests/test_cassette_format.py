@@ -29,6 +29,7 @@ from runreplay.cassette import (
     RecordedResponse,
     StreamError,
     dumps,
+    literal,
     load,
     loads,
     save,
@@ -400,14 +401,16 @@ def test_a_file_is_its_head_plus_each_interaction_rendered_alone(cassette: Casse
             for i in cassette.interactions
         ],
     }
-    whole = yaml.dump(
-        document,
-        Dumper=fmt._DUMPER,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=110,
-        explicit_end=True,
+    whole = literal.finish(  # literal blocks and their comments, as dumps writes them
+        yaml.dump(
+            document,
+            Dumper=fmt._DUMPER,
+            allow_unicode=True,
+            sort_keys=False,
+            default_flow_style=False,
+            width=110,
+            explicit_end=True,
+        )
     )
     assert dumps(cassette) == fmt._HEADER + whole
 

@@ -31,7 +31,7 @@ SRC = Path(runreplay.__file__).parent
 ALLOWED_BUILTIN_RAISES: dict[tuple[str, str], str] = {
     # Protocols that want their own exception types.
     ("plugin.py", "ArgumentTypeError"): "argparse turns it into a usage message for a bad option value",
-    ("plugin.py", "UsageError"): "pytest's own exception for a bad command line",
+    ("recording/pytest_support.py", "UsageError"): "a bad ini or command-line setting, once at start-up",
     ("fakeserver.py", "SystemExit"): "the `python -m runreplay.fakeserver` entry point's exit status",
     # Control flow caught a few lines below, never leaving the function.
     ("cassette/format.py", "ValueError"): "parse failures turned into CassetteFormatError by the caller",
@@ -42,6 +42,7 @@ ALLOWED_BUILTIN_RAISES: dict[tuple[str, str], str] = {
     ): "a malformed or oversized request body, answered with 400 by the handler",
     # Abstract method and an internal lookup past the end: both only fire on a bug in runreplay.
     ("serve/_http.py", "NotImplementedError"): "the abstract `answer` of the loopback HTTP base class",
+    ("cassette/journal.py", "ValueError"): "a run id with spaces, which only runreplay's own callers pass",
     ("serve/_sessions.py", "IndexError"): "a position outside every served cassette, a bug in runreplay",
     # Documented deviation (see the README): a missing cassette file is FileNotFoundError.
     ("cassette/format.py", "FileNotFoundError"): "load(path) of a missing file, like open()",

@@ -344,7 +344,9 @@ def test_in_replay_only_tests_that_use_a_cassette_are_guarded(pytester: pytest.P
     emptied = pytester.runpytest("-p", "no:randomly", "--allowed-hosts=")
     emptied.assert_outcomes(passed=2, failed=2)
     emptied.stdout.fnmatch_lines(
-        ["E*'127.0.0.1' is not in --runreplay-allowed-hosts (now: nothing). *--runreplay-allowed-hosts=127.0.0.1. *"]
+        [
+            "E*'127.0.0.1' is not in --runreplay-allowed-hosts (now: nothing). *--runreplay-allowed-hosts=127.0.0.1. *"
+        ]
     )
     wider = pytester.runpytest("--runreplay-allowed-hosts=192.0.2.0/24,127.0.0.1", "-k", "loopback")
     wider.assert_outcomes(passed=1, deselected=3)

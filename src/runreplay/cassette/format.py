@@ -459,8 +459,8 @@ def _fast_layout(value: str) -> tuple[list[int], list[float]] | None:
     if not all(type(offset) in (int, float) for offset in numbers[1::2]):
         return None
     offsets = list(map(float, numbers[1::2]))
-    if not all(map(math.isfinite, offsets)):
-        return None
+    if offsets and not (min(offsets) >= 0.0 and max(offsets) <= MAX_MILLISECONDS):
+        return None  # out of range (or not finite): the careful path names the item
     return sizes, offsets
 
 

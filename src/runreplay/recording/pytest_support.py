@@ -439,6 +439,8 @@ class RunContext:
 
     def stop(self, environ: MutableMapping[str, str]) -> SessionStats | None:
         """Remove the guard, restore the environment, deactivate and save the cassette; returns its stats."""
+        # Hidden from tracebacks: pytest prints a frame's arguments, and `environ` holds the secrets.
+        __tracebackhide__ = True
         if self.guard is not None:
             self.guard.uninstall()
         self._restore_environment(environ)
