@@ -36,6 +36,7 @@ def default_suite() -> Path:
 
 def _pytest(suite: Path, cassettes: Path, mode_args: list[str], env: dict[str, str]) -> tuple[int, str]:
     """Run pytest on `suite` in a child process; its exit status and its combined output."""
+    suite, cassettes = suite.resolve(), cassettes.resolve()  # the child runs in the suite's folder
     command = [
         sys.executable,
         "-m",
@@ -52,6 +53,9 @@ def _pytest(suite: Path, cassettes: Path, mode_args: list[str], env: dict[str, s
     done = subprocess.run(
         command,
         env=env,
+        # As if run from the suite's folder: without an ini file pytest takes the common ancestor of
+        # the working directory and the suite as rootdir, and cassette paths mirror test files from it.
+        cwd=suite if suite.is_dir() else suite.parent,
         capture_output=True,
         text=True,
         timeout=_TIMEOUT_S,
