@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 import tracemalloc
 from contextlib import redirect_stderr, redirect_stdout
@@ -30,6 +31,7 @@ from runreplay.cassette import (
     RecordedRequest,
     RecordedResponse,
     StreamError,
+    _safe_yaml,
     dumps,
     load,
     loads,
@@ -421,3 +423,27 @@ def test_whatever_the_writer_writes_is_never_refused(meta: str, url: str, body: 
     cassette.interactions[0].response.chunks = [Chunk(body.encode(), 1.0)]
     cassette.interactions[0].response.error = None
     assert loads(dumps(cassette)) == cassette
+
+
+# The pre-scan's rule, written as a regular expression: a node may start at the start of a line (after
+# indentation and "- ", "? " or "--- " markers), after ": ", or after "[", "{" or ",".
+_NODE_START = re.compile(rb"^[ \t]*(?:(?:-|\?|---)[ \t]+)*[&*!]|:[ \t]+[&*!]|[\[{,][ \t]*[&*!]", re.MULTILINE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"&", b"*", b"!", b"-", b"?", b"---", b":", b" ", b"\t", b"\n", b"[", b",", b"a"])
+    )
+)
+def test_the_pre_scan_flags_every_place_a_node_may_start(parts: list[bytes]) -> None:
+    data = b"".join(parts)
+    if _NODE_START.search(data):
+        assert _safe_yaml._suspect(data)
+
+
+def test_the_pre_scan_passes_text_where_no_node_can_start() -> None:
+    assert not _safe_yaml._suspect(b"text: |\n  Wow! a*b & c\nurl: 'x?a=1&b=2'\n")
+    assert _safe_yaml._suspect(b"a: &x 1\n")
+    assert _safe_yaml._suspect(b"- - *x\n")
+    assert _safe_yaml._suspect(b"k: [1, !tag 2]\n")

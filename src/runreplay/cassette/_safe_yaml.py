@@ -10,7 +10,6 @@ when one is found there, a streaming pass over LibYAML's parse events (no node t
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
@@ -27,10 +26,43 @@ MAX_MILLISECONDS = 86_400_000.0
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# Where a node can start: at the start of a line (after indentation and any "- ", "? " or "--- "),
-# after ": ", or inside flow collections after "[", "{" or ",". A match may also be ordinary text
-# inside a block scalar or a quoted string (a markdown list line "- *x*"): then the event pass decides.
-_SUSPECT = re.compile(rb"^[ \t]*(?:(?:-|\?|---)[ \t]+)*[&*!]|:[ \t]+[&*!]|[\[{,][ \t]*[&*!]", re.MULTILINE)
+_STARTERS = (b"&", b"*", b"!")
+"""The characters that begin an anchor, an alias or a tag."""
+
+
+def _node_may_start_before(data: bytes, at: int) -> bool:
+    """Whether a YAML node may start at `at`: at the start of a line (after indentation and any "- ",
+    "? " or "--- "), after ": ", or inside a flow collection after "[", "{" or ",".
+
+    It may also be ordinary text inside a block scalar or a quoted string (a markdown list line
+    "- *x*"): then the event pass decides. It looks back only over the blanks and markers before `at`.
+    """
+    j = at
+    while True:
+        blanks = j
+        while j and data[j - 1] in b" \t":
+            j -= 1
+        blanks -= j
+        if j == 0 or data[j - 1] in b"\n\r":  # the start of a line
+            return True
+        before = data[j - 1]
+        if before in b"[{," or (before == 0x3A and blanks):  # ":" then a blank
+            return True
+        if not blanks or before not in b"-?":
+            return False
+        j -= 3 if data[j - 3 : j] == b"---" else 1  # a "- ", "? " or "--- " marker: look before it
+
+
+def _suspect(data: bytes) -> bool:
+    """Whether `data` has an anchor, alias or tag character where a node may start (one `find` pass
+    per character, so a large body costs about a `bytes.find`, not a regular expression at every byte)."""
+    for char in _STARTERS:
+        at = data.find(char)
+        while at != -1:
+            if _node_may_start_before(data, at):
+                return True
+            at = data.find(char, at + 1)
+    return False
 
 
 def _fail(path: str, mark: Any, problem: str) -> CassetteFormatError:
@@ -49,7 +81,7 @@ def check_plain(path: str, data: bytes) -> None:
 
     Invalid YAML is left to the loader, which reports it with its own message.
     """
-    if _SUSPECT.search(data) is None:
+    if not _suspect(data):
         return
     try:
         for event in yaml.parse(data, Loader=_LOADER):
