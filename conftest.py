@@ -7,6 +7,12 @@ from typing import Any
 
 import pytest
 
+# Imported here, before any in-process pytester session: pytester drops the modules a session
+# imported when it ends, and PyYAML's C extension cannot be imported twice (a second `import yaml`
+# pairs the old `_yaml` emitter with new node classes: "expected SCALAR, SEQUENCE-START, ...").
+# runreplay's plugin no longer imports PyYAML at start-up, so the first inner session would.
+import yaml  # noqa: F401
+
 pytest_plugins = ["pytester"]
 
 _INNER_OPTIONS = ("-o", "asyncio_default_fixture_loop_scope=function")
