@@ -11,14 +11,12 @@ arguments, so tests can exercise a client's error paths over a real connection.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import email.utils
 import http
 import http.server
 import itertools
 import json
 import re
-import selectors
 import socket
 import socketserver
 import threading
@@ -31,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from runreplay import _fakeserver_payloads as payloads
 from runreplay import _fakeserver_responses as responses
+from runreplay._acceptor import Acceptor
 from runreplay._json_type import json_type as _json_type
 from runreplay.errors import ConfigurationError, RunreplayError, ServerStateError
 
@@ -444,9 +443,7 @@ class FakeAssistantsServer:
         self._index = 0
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
-        self._acceptor: threading.Thread | None = None
-        self._wake: tuple[socket.socket, socket.socket] | None = None
-        self._connections: dict[socket.socket, threading.Thread] = {}
+        self._acceptor: Acceptor | None = None
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -525,9 +522,13 @@ class FakeAssistantsServer:
                 "FakeAssistantsServer can be started once; create a new one to start again"
             )
         self._httpd = _HTTPServer(self, self._port)
-        self._httpd.socket.setblocking(False)
-        self._wake = socket.socketpair()
-        self._acceptor = threading.Thread(target=self._accept_loop, name="runreplay-fakeserver", daemon=True)
+        self._acceptor = Acceptor(
+            self._httpd,
+            name="runreplay-fakeserver",
+            stopping=self._stopping,
+            errors=self.errors,
+            join_timeout=2,
+        )
         self._acceptor.start()
         return self
 
@@ -536,20 +537,8 @@ class FakeAssistantsServer:
         if self._httpd is None or self._stopping.is_set():
             return
         self._stopping.set()
-        assert self._wake is not None
         assert self._acceptor is not None
-        self._wake[1].send(b"\0")
-        self._acceptor.join(timeout=5)
-        self._httpd.server_close()
-        with self._lock:
-            connections = dict(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        for worker in connections.values():
-            worker.join(timeout=2)
-        for end in self._wake:
-            end.close()
+        self._acceptor.stop()
 
     close = stop
 
@@ -562,41 +551,6 @@ class FakeAssistantsServer:
     ) -> None:
         """Stop the server when the `with` block ends."""
         self.stop()
-
-    def _accept_loop(self) -> None:
-        """Accept connections until stop() writes to the wake-up socket; one thread per connection."""
-        assert self._httpd is not None
-        assert self._wake is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._httpd.socket, selectors.EVENT_READ)
-            selector.register(self._wake[0], selectors.EVENT_READ)
-            while not self._stopping.is_set():
-                for key, _ in selector.select():
-                    if key.fileobj is self._wake[0]:
-                        return
-                    try:
-                        connection, address = self._httpd.socket.accept()
-                    except OSError:  # the client gave up between select() and accept()
-                        continue
-                    connection.setblocking(True)
-                    worker = threading.Thread(target=self._serve, args=(connection, address), daemon=True)
-                    with self._lock:
-                        self._connections[connection] = worker
-                    worker.start()
-
-    def _serve(self, connection: socket.socket, address: Any) -> None:
-        """Serve one client connection until it closes, then forget it."""
-        assert self._httpd is not None
-        try:
-            self._httpd.finish_request(connection, address)
-        except OSError:
-            pass  # the client went away, or stop() closed the connection
-        except Exception:  # pragma: no cover - a bug in the server, kept for the test that trips it
-            self.errors.append(traceback.format_exc())
-        finally:
-            self._httpd.shutdown_request(connection)
-            with self._lock:
-                self._connections.pop(connection, None)
 
     # -- answering -------------------------------------------------------------------------------
 

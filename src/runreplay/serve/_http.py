@@ -9,13 +9,13 @@ from __future__ import annotations
 import contextlib
 import http
 import http.server
-import selectors
 import socket
 import socketserver
 import threading
 from types import TracebackType
 from typing import Any, Self, cast
 
+from runreplay._acceptor import Acceptor
 from runreplay.errors import ConfigurationError, ServerStateError
 
 __all__ = [
@@ -196,9 +196,7 @@ class LoopbackServer:
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._listener: _Listener | None = None
-        self._acceptor: threading.Thread | None = None
-        self._wake: tuple[socket.socket, socket.socket] | None = None
-        self._connections: dict[socket.socket, threading.Thread] = {}
+        self._acceptor: Acceptor | None = None
         self.errors: list[str] = []
 
     def answer(self, exchange: Exchange) -> None:
@@ -229,9 +227,9 @@ class LoopbackServer:
                 f"cannot listen on {self._host}:{self._port}: {exc.strerror or exc}; "
                 "choose another --port (0 picks a free one)."
             ) from None
-        self._listener.socket.setblocking(False)
-        self._wake = socket.socketpair()
-        self._acceptor = threading.Thread(target=self._accept_loop, name=self._name, daemon=True)
+        self._acceptor = Acceptor(
+            self._listener, name=self._name, stopping=self.stopping, errors=self.errors, join_timeout=5
+        )
         self._acceptor.start()
         return self
 
@@ -241,20 +239,8 @@ class LoopbackServer:
             return
         self.stopping.set()
         self.before_connections_close()
-        assert self._wake is not None
         assert self._acceptor is not None
-        self._wake[1].send(b"\0")
-        self._acceptor.join(timeout=5)
-        self._listener.server_close()
-        with self._lock:
-            connections = dict(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        for worker in connections.values():
-            worker.join(timeout=5)
-        for end in self._wake:
-            end.close()
+        self._acceptor.stop()
 
     def before_connections_close(self) -> None:
         """A hook run when stopping begins, before open connections are shut down."""
@@ -268,43 +254,6 @@ class LoopbackServer:
     ) -> None:
         """Stop when the `with` block ends."""
         self.stop()
-
-    def _accept_loop(self) -> None:
-        """Accept connections until stop() writes to the wake-up socket; one thread per connection."""
-        assert self._listener is not None
-        assert self._wake is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._listener.socket, selectors.EVENT_READ)
-            selector.register(self._wake[0], selectors.EVENT_READ)
-            while not self.stopping.is_set():
-                for key, _ in selector.select():
-                    if key.fileobj is self._wake[0]:
-                        return
-                    try:
-                        connection, address = self._listener.socket.accept()
-                    except OSError:  # the client gave up between select() and accept()
-                        continue
-                    connection.setblocking(True)
-                    worker = threading.Thread(target=self._serve, args=(connection, address), daemon=True)
-                    with self._lock:
-                        self._connections[connection] = worker
-                    worker.start()
-
-    def _serve(self, connection: socket.socket, address: Any) -> None:
-        """Serve one client connection until it closes, then forget it."""
-        assert self._listener is not None
-        try:
-            self._listener.finish_request(connection, address)
-        except OSError:
-            pass  # the client went away, or stop() closed the connection
-        except Exception:  # pragma: no cover - a bug, kept for the test that trips it
-            import traceback
-
-            self.errors.append(traceback.format_exc())
-        finally:
-            self._listener.shutdown_request(connection)
-            with self._lock:
-                self._connections.pop(connection, None)
 
 
 def cors_headers(exchange: Exchange, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
