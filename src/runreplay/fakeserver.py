@@ -1,11 +1,10 @@
-"""An embedded Assistants API server on 127.0.0.1: real sockets, real chunked SSE, no API key.
+"""An embedded OpenAI API server on 127.0.0.1: real sockets, real chunked SSE, no API key.
 
-`FakeAssistantsServer` speaks enough of `POST /v1/threads/runs` (streamed or not), the function-tool
-round trip (`requires_action` then `submit_tool_outputs`), run polling and message listing for the
-official `openai` SDK, `httpx`, `httpx2` and `requests` to run against it unchanged. Everything it sends
-is a function of its seed and the requests it received, so recordings made from it are reproducible.
-Faults (rate limits, server errors, dropped streams, slow or oddly split chunks) are switched on by
-arguments, so tests can exercise a client's error paths over a real connection.
+`FakeAssistantsServer` speaks enough of `POST /v1/threads/runs` (the function-tool round trip, run
+polling, message listing) and of `POST /v1/responses` (`_fakeserver_responses.py`) for the `openai`
+SDK, `httpx`, `httpx2` and `requests` to run against it unchanged. What it sends is a function of its
+seed and the requests it received, so recordings made from it are reproducible; faults (rate limits,
+server errors, dropped streams, oddly split chunks) are switched on by arguments.
 """
 
 from __future__ import annotations
