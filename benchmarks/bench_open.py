@@ -37,7 +37,8 @@ HERE = Path(__file__).resolve().parent
 def child(kind: str, path: str) -> None:
     """Run one open in this (fresh) process and print {"seconds", "mib"}."""
     if kind.startswith("runreplay"):
-        from runreplay.cassette import cache, load
+        from runreplay.cassette import _cache as cache
+        from runreplay.cassette import load
 
         if kind == "runreplay-yaml":  # the YAML parse alone: no index cache read or written
             cache.MIN_BYTES = 1 << 62
@@ -117,7 +118,7 @@ def open_sizes(folder: Path, sizes: list[int], rounds: int) -> list[str]:
     from bench_cassette import _streams, build_interaction
 
     from runreplay.cassette import Cassette, save
-    from runreplay.cassette.cache import cache_path
+    from runreplay.cassette._cache import cache_path
 
     streams = _streams()
     lines = []
@@ -156,7 +157,7 @@ def open_stream(folder: Path, events: int, rounds: int) -> list[str]:
 
     from runreplay import sse
     from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, save
-    from runreplay.cassette.cache import cache_path
+    from runreplay.cassette._cache import cache_path
 
     frames = [
         sse.encode(

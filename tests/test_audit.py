@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runreplay.cassette.audit import Finding, audit_paths, format_findings, mask, scan_cassette
+from runreplay.cassette._audit import Finding, audit_paths, format_findings, mask, scan_cassette
+from runreplay.cassette._redact import DEFAULT_ENV_SECRETS, PLACEHOLDER, RedactionConfig, Redactor
 from runreplay.cassette.model import (
     Cassette,
     Chunk,
@@ -19,7 +20,6 @@ from runreplay.cassette.model import (
     RecordedResponse,
     StreamError,
 )
-from runreplay.cassette.redact import DEFAULT_ENV_SECRETS, PLACEHOLDER, RedactionConfig, Redactor
 
 R = PLACEHOLDER
 KEY = "sk-proj-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z" * 3
@@ -218,7 +218,7 @@ def test_form_bodies_are_audited_with_the_query_parameter_list() -> None:
 
 
 def test_audit_paths_reads_files_and_directories(tmp_path: Path) -> None:
-    format_module = pytest.importorskip("runreplay.cassette.format")
+    format_module = pytest.importorskip("runreplay.cassette._format")
     leaky = tmp_path / "sub" / "leaky.yaml"
     clean = tmp_path / "clean.yaml"
     format_module.save(leaky, leaky_cassette())
@@ -276,7 +276,7 @@ def test_audit_flags_exactly_what_redaction_changes(cassette: Cassette) -> None:
 
 
 def _saved(tmp_path: Path, cassette: Cassette) -> Path:
-    from runreplay.cassette.format import save
+    from runreplay.cassette._format import save
 
     path = tmp_path / "c.yaml"
     save(path, cassette)

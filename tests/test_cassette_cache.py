@@ -1,4 +1,4 @@
-"""The index cache beside large cassettes (`runreplay.cassette.cache`): derived, validated, disposable."""
+"""The index cache beside large cassettes (`runreplay.cassette._cache`): derived, validated, disposable."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import runreplay.cassette.cache as cache
+import runreplay.cassette._cache as cache
 from runreplay import sse
 from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, load, save
-from runreplay.cassette.format import load_indexed
-from runreplay.cassette.index import make_key_function
+from runreplay.cassette._format import load_indexed
+from runreplay.cassette._index import make_key_function
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +89,7 @@ def test_a_cache_that_does_not_match_the_file_is_not_used(
     path.write_bytes(data)
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     parses: list[str] = []
-    import runreplay.cassette.format as fmt
+    import runreplay.cassette._format as fmt
 
     real_parse = fmt._parse
     monkeypatch.setattr(fmt, "_parse", lambda name, data: parses.append(name) or real_parse(name, data))

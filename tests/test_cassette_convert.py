@@ -17,7 +17,7 @@ from vcr.serializers import jsonserializer, yamlserializer
 
 from runreplay import sse
 from runreplay.cassette import Chunk, convert_vcrpy_file, from_vcrpy, load
-from runreplay.cassette.convert import from_vcrpy_data
+from runreplay.cassette._convert import from_vcrpy_data
 from runreplay.errors import CassetteFormatError
 
 STREAM = b'event: thread.created\ndata: {"id":"thread_1"}\n\nevent: done\ndata: [DONE]\n\n'

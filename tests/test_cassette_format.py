@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import runreplay.cassette.format as fmt
+import runreplay.cassette._format as fmt
 from runreplay import sse
 from runreplay._version import __version__
 from runreplay.cassette import (
@@ -29,10 +29,12 @@ from runreplay.cassette import (
     RecordedResponse,
     StreamError,
     dumps,
-    literal,
     load,
     loads,
     save,
+)
+from runreplay.cassette import (
+    _literal as literal,
 )
 
 EXAMPLES = Path(__file__).resolve().parent / "data" / "reference" / "examples"

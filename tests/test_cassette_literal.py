@@ -9,9 +9,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import runreplay.cassette.format as fmt
+import runreplay.cassette._format as fmt
 from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, dumps, loads
-from runreplay.cassette.literal import why_not_literal
+from runreplay.cassette._literal import why_not_literal
 
 SSE = [("content-type", "text/event-stream")]
 TEXT = [("content-type", "text/plain; charset=utf-8")]

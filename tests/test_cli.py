@@ -25,7 +25,7 @@ from runreplay.cassette import (
     load,
     save,
 )
-from runreplay.cassette.audit import scan_cassette
+from runreplay.cassette._audit import scan_cassette
 from runreplay.cli import main
 from runreplay.fakeserver import FakeAssistantsServer
 from runreplay.recording import use_cassette

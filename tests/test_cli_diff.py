@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, load, save
-from runreplay.cassette.diff import VOLATILE_FIELDS, diff_cassettes
+from runreplay.cassette._diff import VOLATILE_FIELDS, diff_cassettes
 from runreplay.cli import main
 from runreplay.fakeserver import FakeAssistantsServer
 from runreplay.recording import use_cassette

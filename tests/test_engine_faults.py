@@ -15,7 +15,7 @@ import pytest
 from runreplay.fakeserver import FakeAssistantsServer
 from runreplay.faults import drop_after, error_event, http_error, stall
 from runreplay.recording import use_cassette
-from runreplay.recording.replay import BROKEN_STREAM_MESSAGE
+from runreplay.recording._replay import BROKEN_STREAM_MESSAGE
 
 pytestmark = pytest.mark.filterwarnings("ignore:The Assistants API is deprecated:DeprecationWarning")
 

@@ -15,7 +15,7 @@ from openai import AssistantEventHandler
 from runreplay.cassette import load
 from runreplay.fakeserver import FakeAssistantsServer
 from runreplay.recording import use_cassette
-from runreplay.recording.guard import AllowedHosts, NetworkGuard
+from runreplay.recording._guard import AllowedHosts, NetworkGuard
 
 pytestmark = pytest.mark.filterwarnings("ignore:The Assistants API is deprecated:DeprecationWarning")
 

@@ -72,7 +72,7 @@ def test_vcrpys_patchers_are_built_once_and_started_per_activation(monkeypatch: 
 
     import vcr.patch
 
-    from runreplay.recording.vcrpy_bridge import VcrPatch
+    from runreplay.recording._vcrpy_bridge import VcrPatch
 
     builds = []
     real_build = vcr.patch.CassettePatcherBuilder.build

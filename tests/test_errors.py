@@ -31,10 +31,10 @@ SRC = Path(runreplay.__file__).parent
 ALLOWED_BUILTIN_RAISES: dict[tuple[str, str], str] = {
     # Protocols that want their own exception types.
     ("plugin.py", "ArgumentTypeError"): "argparse turns it into a usage message for a bad option value",
-    ("recording/pytest_support.py", "UsageError"): "a bad ini or command-line setting, once at start-up",
+    ("recording/_pytest_support.py", "UsageError"): "a bad ini or command-line setting, once at start-up",
     ("fakeserver.py", "SystemExit"): "the `python -m runreplay.fakeserver` entry point's exit status",
     # Control flow caught a few lines below, never leaving the function.
-    ("cassette/format.py", "ValueError"): "parse failures turned into CassetteFormatError by the caller",
+    ("cassette/_format.py", "ValueError"): "parse failures turned into CassetteFormatError by the caller",
     ("fakeserver.py", "ValueError"): "a bad Content-Length caught by the handler and answered with 400",
     (
         "serve/_http.py",
@@ -42,10 +42,10 @@ ALLOWED_BUILTIN_RAISES: dict[tuple[str, str], str] = {
     ): "a malformed or oversized request body, answered with 400 by the handler",
     # Abstract method and an internal lookup past the end: both only fire on a bug in runreplay.
     ("serve/_http.py", "NotImplementedError"): "the abstract `answer` of the loopback HTTP base class",
-    ("cassette/journal.py", "ValueError"): "a run id with spaces, which only runreplay's own callers pass",
+    ("cassette/_journal.py", "ValueError"): "a run id with spaces, which only runreplay's own callers pass",
     ("serve/_sessions.py", "IndexError"): "a position outside every served cassette, a bug in runreplay",
     # Documented deviation (see the README): a missing cassette file is FileNotFoundError.
-    ("cassette/format.py", "FileNotFoundError"): "load(path) of a missing file, like open()",
+    ("cassette/_format.py", "FileNotFoundError"): "load(path) of a missing file, like open()",
     # Self-checks of the package's own tables: they fire only on a bug in runreplay, at import.
     ("models/rules.py", "RuntimeError"): "duplicate rule id in the registry",
     ("factories/edge.py", "RuntimeError"): "duplicate edge case id",

@@ -24,7 +24,7 @@ import pytest
 import requests
 
 from runreplay.errors import ConfigurationError, NetworkBlockedError, RunreplayError
-from runreplay.recording.guard import AllowedHosts, NetworkGuard, active_guard
+from runreplay.recording._guard import AllowedHosts, NetworkGuard, active_guard
 
 BLOCKED_IP = "192.0.2.1"
 BLOCKED_NAME = "example.invalid"

@@ -284,7 +284,7 @@ import socket
 
 import pytest
 
-from runreplay.recording.guard import active_guard
+from runreplay.recording._guard import active_guard
 
 
 @pytest.fixture
@@ -357,7 +357,7 @@ import socket
 
 import pytest
 
-from runreplay.recording.guard import active_guard
+from runreplay.recording._guard import active_guard
 
 
 @pytest.fixture(scope="session")
@@ -760,7 +760,7 @@ def test_block_network_lets_a_cassette_test_record(
 
 
 def test_cassette_path_takes_the_relative_module_path(tmp_path: Path) -> None:
-    from runreplay.recording.pytest_support import cassette_path, cassette_path_for, module_key
+    from runreplay.recording._pytest_support import cassette_path, cassette_path_for, module_key
 
     folder = tmp_path / "cassettes"
     assert cassette_path(folder, "tests/unit/test_client", "test_create") == (

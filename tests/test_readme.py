@@ -116,10 +116,10 @@ def _text_block_after(heading_anchor: str) -> str:
 
 
 def test_the_readmes_unmatched_request_message_is_what_runreplay_prints() -> None:
-    from runreplay.cassette.index import make_key_function
+    from runreplay.cassette._index import make_key_function
     from runreplay.cassette.model import Cassette, Interaction, RecordedRequest, RecordedResponse
-    from runreplay.recording.config import resolve
-    from runreplay.recording.matching import unmatched_message
+    from runreplay.recording._config import resolve
+    from runreplay.recording._matching import unmatched_message
 
     url = "https://api.openai.com/v1/threads/runs"
 
@@ -147,8 +147,8 @@ def test_the_readmes_unmatched_request_message_is_what_runreplay_prints() -> Non
 
 
 def test_the_readmes_summary_lines_are_what_runreplay_prints() -> None:
-    from runreplay.recording.pytest_support import RunSummary
-    from runreplay.recording.session import SessionStats
+    from runreplay.recording._pytest_support import RunSummary
+    from runreplay.recording._session import SessionStats
 
     summary = RunSummary()
     for n in range(10):

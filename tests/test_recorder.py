@@ -8,7 +8,7 @@ import time
 import pytest
 
 from runreplay.cassette.model import Interaction, RecordedRequest
-from runreplay.recording.recorder import StreamRecorder, qualified_name
+from runreplay.recording._recorder import StreamRecorder, qualified_name
 
 SSE = [("content-type", "text/event-stream; charset=utf-8")]
 

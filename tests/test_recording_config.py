@@ -6,7 +6,7 @@ import pytest
 
 from runreplay.errors import ConfigurationError
 from runreplay.faults import drop_after, http_error
-from runreplay.recording.config import CassetteConfig, resolve
+from runreplay.recording._config import CassetteConfig, resolve
 
 
 def test_defaults_replay_only_and_match_on_method_url_body() -> None:

@@ -1,4 +1,4 @@
-"""The process-wide shared cassette copy and the run's journal (`runreplay.recording.store`).
+"""The process-wide shared cassette copy and the run's journal (`runreplay.recording._store`).
 
 Sessions here are real `use_cassette` blocks sending real requests through httpx to the embedded
 server; the files are real files.
@@ -16,12 +16,13 @@ from typing import Any
 import httpx
 import pytest
 
-import runreplay.cassette.format as format_module
+import runreplay.cassette._format as format_module
 from runreplay.cassette import Cassette, load, save
-from runreplay.cassette.journal import LOCK_NAME, append, encode_record, fold, journal_path, parse_records
+from runreplay.cassette._journal import LOCK_NAME, append, encode_record, fold, journal_path, parse_records
 from runreplay.errors import UnmatchedRequestError
 from runreplay.fakeserver import FakeAssistantsServer
-from runreplay.recording import store, use_cassette
+from runreplay.recording import _store as store
+from runreplay.recording import use_cassette
 
 
 @pytest.fixture
@@ -251,8 +252,8 @@ def test_a_held_cassette_lock_times_out_with_a_message_that_says_what_to_do(
 ) -> None:
     import threading
 
-    import runreplay.cassette.journal as journal_module
-    from runreplay.cassette.journal import cassette_lock
+    import runreplay.cassette._journal as journal_module
+    from runreplay.cassette._journal import cassette_lock
     from runreplay.errors import RunreplayError
 
     monkeypatch.setattr(journal_module, "_LOCK_TIMEOUT_S", 0.1)

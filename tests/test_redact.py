@@ -14,6 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from runreplay.cassette._redact import (
+    DEFAULT_ENV_SECRETS,
+    PLACEHOLDER,
+    Hit,
+    RedactionConfig,
+    Redactor,
+    SecretPattern,
+)
 from runreplay.cassette.model import (
     Cassette,
     Chunk,
@@ -21,14 +29,6 @@ from runreplay.cassette.model import (
     RecordedRequest,
     RecordedResponse,
     StreamError,
-)
-from runreplay.cassette.redact import (
-    DEFAULT_ENV_SECRETS,
-    PLACEHOLDER,
-    Hit,
-    RedactionConfig,
-    Redactor,
-    SecretPattern,
 )
 from runreplay.errors import ConfigurationError
 

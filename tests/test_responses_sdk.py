@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from runreplay.fakeserver import FakeAssistantsServer
 from runreplay.models import responses
 from runreplay.recording import use_cassette
-from runreplay.recording.guard import AllowedHosts, NetworkGuard
+from runreplay.recording._guard import AllowedHosts, NetworkGuard
 
 KEY = "sk-test-0123456789abcdefghijklmnop"
 WEATHER_TOOL = {

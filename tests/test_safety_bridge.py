@@ -209,14 +209,14 @@ def test_an_aiohttp_body_that_breaks_while_recording_fails_clearly(echo: EchoSer
     ],
 )
 def test_bodies_vcrpy_hands_over_become_bytes(body: object, expected: bytes) -> None:
-    from runreplay.recording.vcrpy_bridge import _body_bytes
+    from runreplay.recording._vcrpy_bridge import _body_bytes
 
     assert _body_bytes(body) == expected
 
 
 def test_a_body_runreplay_cannot_turn_into_bytes_is_a_configuration_error() -> None:
     from runreplay.errors import ConfigurationError
-    from runreplay.recording.vcrpy_bridge import _body_bytes
+    from runreplay.recording._vcrpy_bridge import _body_bytes
 
     with pytest.raises(ConfigurationError) as info:
         _body_bytes(3.5)

@@ -37,11 +37,11 @@ from runreplay.cassette import (
     loads,
     save,
 )
-from runreplay.cassette.audit import audit_paths
+from runreplay.cassette._audit import audit_paths
 from runreplay.cli import main
 from runreplay.errors import CassetteFormatError
 from runreplay.recording import use_cassette
-from runreplay.recording.replay import KNOWN_ERRORS, MAX_ERROR_MESSAGE
+from runreplay.recording._replay import KNOWN_ERRORS, MAX_ERROR_MESSAGE
 
 URL = "http://127.0.0.1:9/v1/stream"
 FIX = ". Fix or delete the file and record it again (--record-mode=rewrite); nothing was loaded from it."
@@ -79,7 +79,7 @@ def test_a_cassette_cannot_import_a_module(tmp_path: Path, monkeypatch: pytest.M
         "'runreplay_evil_module.Boom', which is not a network error runreplay replays (a cassette is "
         "data: it never names code to import); expected a network error of httpx, httpx2, requests, "
         "urllib3, aiohttp, http.client or the standard library, such as httpx2.RemoteProtocolError "
-        "(the full list is runreplay.recording.replay.KNOWN_ERRORS)" + FIX
+        "(the full list is runreplay.recording._replay.KNOWN_ERRORS)" + FIX
     )
     assert not marker.exists()
 
@@ -148,7 +148,7 @@ def test_replayed_error_messages_are_capped(tmp_path: Path) -> None:
 
 
 def test_recorded_error_messages_are_capped() -> None:
-    from runreplay.recording.recorder import StreamRecorder
+    from runreplay.recording._recorder import StreamRecorder
 
     done: list[Interaction] = []
     recorder = StreamRecorder(
@@ -387,7 +387,7 @@ def test_hostile_cassette_files_fail_cleanly_and_quickly(data: st.DataObject) ->
 
 
 def test_a_vcrpy_cassette_with_thousands_of_aliases_is_refused(tmp_path: Path) -> None:
-    from runreplay.cassette.convert import from_vcrpy
+    from runreplay.cassette._convert import from_vcrpy
 
     interaction = (
         "- &one\n  request: {method: GET, uri: 'http://h/x', body: null, headers: {}}\n"

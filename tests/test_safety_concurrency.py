@@ -31,7 +31,7 @@ import pytest
 from runreplay import sse
 from runreplay._version import __version__
 from runreplay.cassette import Cassette, load
-from runreplay.cassette.journal import LOCK_NAME, journal_path, parse_records
+from runreplay.cassette._journal import LOCK_NAME, journal_path, parse_records
 from runreplay.errors import CassetteFormatError
 from runreplay.fakeserver import FakeAssistantsServer
 

@@ -29,12 +29,12 @@ from types import ModuleType
 
 import pytest
 
-import runreplay.cassette.journal as journal_module
+import runreplay.cassette._journal as journal_module
 from runreplay.cassette import Cassette, dumps, load, loads, save
-from runreplay.cassette.audit import audit_paths
-from runreplay.cassette.journal import LOCK_NAME, fold, journal_path
+from runreplay.cassette._audit import audit_paths
+from runreplay.cassette._journal import LOCK_NAME, fold, journal_path
 from runreplay.errors import CassetteFormatError
-from runreplay.recording.session import cassette_lock
+from runreplay.recording._session import cassette_lock
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 

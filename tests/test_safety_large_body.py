@@ -20,8 +20,8 @@ import requests
 from _echo_server import EchoServer
 from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, load, save
 from runreplay.recording import use_cassette
-from runreplay.recording.replay import build_plan
-from runreplay.recording.requests_adapter import _ReplayRaw
+from runreplay.recording._replay import build_plan
+from runreplay.recording._requests_adapter import _ReplayRaw
 
 SIZE = 4_000_000
 

@@ -20,9 +20,9 @@ import requests
 
 from _echo_server import EchoServer
 from runreplay.cassette import load
-from runreplay.cassette.audit import audit_paths
+from runreplay.cassette._audit import audit_paths
+from runreplay.cassette._redact import DEFAULT_ENV_SECRETS, PLACEHOLDER, Redactor, secret_environment
 from runreplay.cassette.model import Chunk, RecordedResponse, StreamError
-from runreplay.cassette.redact import DEFAULT_ENV_SECRETS, PLACEHOLDER, Redactor, secret_environment
 from runreplay.errors import SecretLeakError
 from runreplay.recording import use_cassette
 

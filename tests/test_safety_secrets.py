@@ -22,8 +22,8 @@ import pytest
 import requests
 
 from runreplay.cassette import load
-from runreplay.cassette.audit import audit_paths
-from runreplay.cassette.redact import RedactionConfig
+from runreplay.cassette._audit import audit_paths
+from runreplay.cassette._redact import RedactionConfig
 from runreplay.errors import SecretLeakError
 from runreplay.fakeserver import FakeAssistantsServer
 from runreplay.recording import use_cassette

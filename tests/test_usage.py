@@ -11,7 +11,7 @@ import pytest
 
 from runreplay import sse
 from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse
-from runreplay.cassette.usage import Usage, cassette_usage
+from runreplay.cassette._usage import Usage, cassette_usage
 from runreplay.fakeserver import FakeAssistantsServer
 
 pytestmark = pytest.mark.filterwarnings("ignore:The Assistants API is deprecated:DeprecationWarning")

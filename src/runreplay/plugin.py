@@ -1,7 +1,7 @@
 """The pytest surface of runreplay: options, ini keys, markers, fixtures, header and summary.
 
 No logic lives here: paths, seeds, option precedence, sessions and the guard are in
-`runreplay.recording`. Precedence, applied once in `runreplay.recording.config.resolve`:
+`runreplay.recording`. Precedence, applied once in `runreplay.recording._config.resolve`:
 an option given on the command line > marker > `runreplay_config` fixture > ini > default.
 
 A test that uses no cassette (no `cassette` marker, no `cassette` fixture) costs one check at
@@ -23,9 +23,9 @@ from runreplay.errors import ConfigurationError
 if TYPE_CHECKING:
     from runreplay.factories import RequestFactory
     from runreplay.models import CreateThreadAndRunRequest
-    from runreplay.recording.guard import AllowedHosts, NetworkGuard
-    from runreplay.recording.pytest_support import RunContext, RunSummary
-    from runreplay.recording.session import CassetteSession
+    from runreplay.recording._guard import AllowedHosts, NetworkGuard
+    from runreplay.recording._pytest_support import RunContext, RunSummary
+    from runreplay.recording._session import CassetteSession
 
 _SEED = pytest.StashKey[int]()
 _RUN_ID = pytest.StashKey[str]()
@@ -187,7 +187,7 @@ def _layers(config: pytest.Config) -> tuple[dict[str, Any], dict[str, Any], Allo
     }
     if ini == _DEFAULT_INI and all(value is None for value in cli.values()):
         return {**ini, "replay_speed": 0.0}, cli, None  # a suite that sets nothing imports nothing here
-    from runreplay.recording.pytest_support import base_layers
+    from runreplay.recording._pytest_support import base_layers
 
     return base_layers(ini=ini, cli=cli)
 
@@ -196,8 +196,8 @@ def _summary(config: pytest.Config) -> RunSummary:
     """The run's cassette summary, created when the first cassette is used."""
     summary = config.stash.get(_SUMMARY, None)
     if summary is None:
-        from runreplay.recording.pytest_support import RunSummary
-        from runreplay.recording.store import begin_run
+        from runreplay.recording._pytest_support import RunSummary
+        from runreplay.recording._store import begin_run
 
         summary = config.stash[_SUMMARY] = RunSummary()
         begin_run(config.stash[_RUN_ID])  # from now on recordings go to journals, folded at sessionfinish
@@ -249,7 +249,7 @@ class _XdistHooks:
 
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         """Merge a finished worker's cassette stats into the summary."""
-        from runreplay.recording.pytest_support import as_stats
+        from runreplay.recording._pytest_support import as_stats
 
         output = getattr(node, "workeroutput", {})
         judged = set(output.get("runreplay_run_judged", []))
@@ -267,7 +267,7 @@ class _SuiteGuard:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """Install the guard before collection and before any session- or module-scoped fixture."""
-        from runreplay.recording.guard import NetworkGuard
+        from runreplay.recording._guard import NetworkGuard
 
         self.guard = NetworkGuard(self.allowed, suite_wide=True)
         self.guard.install()
@@ -342,7 +342,7 @@ def runreplay_config() -> dict[str, Any]:
 @pytest.fixture
 def _runreplay_context(request: pytest.FixtureRequest) -> Iterator[RunContext | None]:
     """Sets up a test that uses a cassette: its options, its cassette, the guard in replay, the env."""
-    from runreplay.recording.pytest_support import open_context
+    from runreplay.recording._pytest_support import open_context
 
     __tracebackhide__ = True
     node = request.node
@@ -398,7 +398,7 @@ def cassette(_runreplay_context: RunContext | None) -> CassetteSession:
 def request_factory(request: pytest.FixtureRequest) -> RequestFactory:
     """A request factory seeded from the session seed and this test's node id (order-independent)."""
     from runreplay.factories import RequestFactory
-    from runreplay.recording.pytest_support import seed_for_test
+    from runreplay.recording._pytest_support import seed_for_test
 
     return RequestFactory(seed=seed_for_test(request.config.stash[_SEED], request.node.nodeid))
 
@@ -415,7 +415,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None]:
     context = item.stash.get(_CONTEXT, None)
     if context is None:
         return (yield)
-    from runreplay.recording.pytest_support import own_error, trimmed
+    from runreplay.recording._pytest_support import own_error, trimmed
 
     __tracebackhide__ = True
     try:
@@ -441,7 +441,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None]:
 
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
     """Ctrl-C (or SIGTERM turned into an exception): cut-off streams of open cassettes are not saved."""
-    from runreplay.recording.active import open_sessions
+    from runreplay.recording._active import open_sessions
 
     for session in open_sessions():
         session.interrupted = True
@@ -453,10 +453,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     summary = config.stash.get(_SUMMARY, None)
     if summary is None:
         return  # no test used a cassette
-    from runreplay.recording.store import finish_run
+    from runreplay.recording._store import finish_run
 
     if hasattr(config, "workeroutput"):
-        from runreplay.recording.pytest_support import stats_as_dict
+        from runreplay.recording._pytest_support import stats_as_dict
 
         config.workeroutput["runreplay_stats"] = [stats_as_dict(s) for s in summary.stats.values()]
         config.workeroutput["runreplay_run_judged"] = sorted(summary.run_judged)
@@ -478,7 +478,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(line)
     for line in config.stash.get(_STRICT_FAILURES, []):
         terminalreporter.write_line(line, red=True)
-    from runreplay.recording.usage_line import usage_line  # the recorded tokens replays did not spend
+    from runreplay.recording._usage_line import usage_line  # the recorded tokens replays did not spend
 
     if (usage := usage_line(summary.stats.values())) is not None:
         terminalreporter.write_line(usage)

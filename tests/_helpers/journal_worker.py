@@ -3,7 +3,7 @@
     python journal_worker.py PATH FIRST
 
 It prints ``ready``, waits for a line on stdin, then for n = 0, 1, 2, ... keeps one recorded
-interaction numbered FIRST + n the way a pytest run does (`runreplay.recording.store.save` inside an
+interaction numbered FIRST + n the way a pytest run does (`runreplay.recording._store.save` inside an
 active run: one record appended to the journal under the cassette lock) and prints ``kept N`` after
 it returned; after every fourth it folds the journal into the cassette (alone, or as the end of
 a run does, with `fold_folder`)
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from save_worker import _interaction, slow_disk  # type: ignore[import-not-found]
 
-from runreplay.cassette.journal import fold, fold_folder
-from runreplay.recording import store
+from runreplay.cassette._journal import fold, fold_folder
+from runreplay.recording import _store as store
 
 MAX_SECONDS = 60.0
 PIECE = 512

@@ -27,7 +27,7 @@ from typing import Any
 
 from runreplay import sse
 from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, save
-from runreplay.recording.session import cassette_lock
+from runreplay.recording._session import cassette_lock
 
 MAX_SAVES = 10_000
 MAX_SECONDS = 60.0

@@ -8,7 +8,7 @@ from pathlib import Path
 from runreplay._cli.console import Console
 from runreplay._cli.paths import cassette_files, load_problem
 from runreplay.cassette import Cassette, from_vcrpy, load
-from runreplay.cassette.audit import Finding, audit_file, scan_cassette
+from runreplay.cassette._audit import Finding, audit_file, scan_cassette
 from runreplay.errors import CassetteFormatError
 
 __all__ = ["run_audit"]

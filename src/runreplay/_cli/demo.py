@@ -24,7 +24,7 @@ from runreplay.cassette import load
 from runreplay.errors import NetworkBlockedError
 from runreplay.fakeserver import FakeAssistantsServer
 from runreplay.recording import use_cassette
-from runreplay.recording.guard import AllowedHosts, NetworkGuard
+from runreplay.recording._guard import AllowedHosts, NetworkGuard
 
 if TYPE_CHECKING:
     import openai

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from runreplay._cli.console import Console
 from runreplay._cli.paths import CommandError, load_cassette
-from runreplay.cassette.diff import CassetteDiff, PairDiff, diff_cassettes
+from runreplay.cassette._diff import CassetteDiff, PairDiff, diff_cassettes
 
 __all__ = ["render", "run_diff"]
 

@@ -18,10 +18,10 @@ from runreplay._cli.console import Console
 from runreplay._cli.paths import CommandError
 from runreplay._cli.timeline import decode_stream
 from runreplay.cassette import from_vcrpy, load, save
-from runreplay.cassette.audit import scan_cassette
-from runreplay.cassette.redact import Redactor
+from runreplay.cassette._audit import scan_cassette
+from runreplay.cassette._redact import Redactor
 from runreplay.errors import CassetteFormatError
-from runreplay.recording.pytest_support import cassette_path
+from runreplay.recording._pytest_support import cassette_path
 
 __all__ = ["OUTPUT_SUFFIX", "find_rootdir", "run_import"]
 

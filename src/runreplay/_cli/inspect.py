@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from runreplay._cli.console import Style
 from runreplay._cli.timeline import StreamView, body_summary, decode_stream, duration_ms, summarize
 from runreplay.cassette import FORMAT_VERSION, Cassette, Interaction
+from runreplay.cassette._usage import cassette_usage
 from runreplay.cassette.model import RecordedResponse
-from runreplay.cassette.usage import cassette_usage
 from runreplay.sse import Truncated
 
 __all__ = ["document", "format_ms", "render"]

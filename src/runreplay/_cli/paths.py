@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from runreplay.cassette import Cassette, load
-from runreplay.cassette.audit import CASSETTE_SUFFIXES
+from runreplay.cassette._audit import CASSETTE_SUFFIXES
 from runreplay.errors import CassetteFormatError, RunreplayError
 
 __all__ = ["CommandError", "cassette_files", "load_cassette", "load_problem"]

@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from runreplay._cli.console import Console
 from runreplay._cli.paths import CommandError, cassette_files, load_cassette
 from runreplay._cli.timeline import StreamView, body_summary, decode_stream, duration_ms
-from runreplay.cassette.diff import view_response
+from runreplay.cassette._diff import view_response
+from runreplay.cassette._usage import Usage, cassette_usage
 from runreplay.cassette.model import Cassette, Interaction
-from runreplay.cassette.usage import Usage, cassette_usage
 
 __all__ = ["EVENT_COLOURS", "colour_of", "html_report", "run_report"]
 

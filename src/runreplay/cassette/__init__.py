@@ -7,9 +7,9 @@ save("cassettes/test_runs.yaml", cassette)   # atomic
 
 from __future__ import annotations
 
-from runreplay.cassette.convert import convert_vcrpy_file, from_vcrpy
-from runreplay.cassette.format import dumps, load, loads, save
-from runreplay.cassette.index import (
+from runreplay.cassette._convert import convert_vcrpy_file, from_vcrpy
+from runreplay.cassette._format import dumps, load, loads, save
+from runreplay.cassette._index import (
     DEFAULT_MATCH_ON,
     MATCH_ON_NAMES,
     CassetteIndex,

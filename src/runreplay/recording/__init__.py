@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any
 
-from runreplay.recording.active import activate, current_session, deactivate
-from runreplay.recording.config import DEFAULT_MATCH_ON, RECORD_MODES, CassetteConfig, resolve
-from runreplay.recording.session import CassetteSession, SessionStats
+from runreplay.recording._active import activate, current_session, deactivate
+from runreplay.recording._config import DEFAULT_MATCH_ON, RECORD_MODES, CassetteConfig, resolve
+from runreplay.recording._session import CassetteSession, SessionStats
 
 __all__ = [
     "DEFAULT_MATCH_ON",

@@ -1,7 +1,7 @@
 """Playing one recorded response onto a socket: the recorded status and headers, then each recorded
 chunk as its own flushed HTTP chunk at its due time, ended as the recording (or a fault) ended it.
 
-Timing, faults and the end of the body come from `runreplay.recording.replay.build_plan`, the same
+Timing, faults and the end of the body come from `runreplay.recording._replay.build_plan`, the same
 plan the in-process adapters walk; only sleeping and writing are done here.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from runreplay.cassette.model import RecordedResponse
 from runreplay.faults import Fault
-from runreplay.recording.replay import Data, Raise, Sleep, build_plan
+from runreplay.recording._replay import Data, Raise, Sleep, build_plan
 from runreplay.serve._http import Exchange, cors_headers
 
 __all__ = ["play"]

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 
 from runreplay.cassette.model import RecordedRequest
 from runreplay.errors import ConfigurationError, RunreplayError, UnmatchedRequestError
-from runreplay.recording.config import RECORD_MODES, resolve
-from runreplay.recording.recorder import StreamRecorder
-from runreplay.recording.replay import BROKEN_STREAM_MESSAGE
+from runreplay.recording._config import RECORD_MODES, resolve
+from runreplay.recording._recorder import StreamRecorder
+from runreplay.recording._replay import BROKEN_STREAM_MESSAGE
 from runreplay.serve._http import (
     HOP_BY_HOP,
     Exchange,

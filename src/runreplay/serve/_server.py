@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from runreplay.cassette.audit import CASSETTE_SUFFIXES
+from runreplay.cassette._audit import CASSETTE_SUFFIXES
 from runreplay.errors import ConfigurationError, UnmatchedRequestError
 from runreplay.faults import Fault
 from runreplay.serve._http import Exchange, LoopbackServer, answer_preflight, check_host, cors_headers

@@ -1,6 +1,6 @@
 """The one place `serve` and `record` touch the cassette session: building it, asking it, reading its counts.
 
-Both commands are thin layers over `runreplay.recording.session.CassetteSession`: matching (the
+Both commands are thin layers over `runreplay.recording._session.CassetteSession`: matching (the
 index and `match_on`), record modes, faults, redaction and atomic saves are the session's, exactly
 as in pytest. Keeping every use of that API here lets it change in one place.
 """
@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from runreplay.cassette.format import load
+from runreplay.cassette._format import load
 from runreplay.cassette.model import Cassette, Interaction, RecordedRequest
 from runreplay.errors import UnmatchedRequestError
 from runreplay.faults import Fault
-from runreplay.recording.config import CassetteConfig, resolve
-from runreplay.recording.matching import closest, describe
-from runreplay.recording.recorder import StreamRecorder
-from runreplay.recording.session import CassetteSession, Record, Replay, Synthetic
+from runreplay.recording._config import CassetteConfig, resolve
+from runreplay.recording._matching import closest, describe
+from runreplay.recording._recorder import StreamRecorder
+from runreplay.recording._session import CassetteSession, Record, Replay, Synthetic
 
 __all__ = [
     "SERVE_MATCH_ON",

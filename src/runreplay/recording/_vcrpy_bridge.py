@@ -23,10 +23,10 @@ from urllib.parse import urlencode, urlsplit
 
 from runreplay.cassette.model import RecordedRequest, RecordedResponse
 from runreplay.errors import ConfigurationError, RunreplayError, docs_link
-from runreplay.recording.active import current_session
-from runreplay.recording.recorder import qualified_name
-from runreplay.recording.replay import cap_message, error_kind
-from runreplay.recording.session import CassetteSession, Record, Replay, Synthetic
+from runreplay.recording._active import current_session
+from runreplay.recording._recorder import qualified_name
+from runreplay.recording._replay import cap_message, error_kind
+from runreplay.recording._session import CassetteSession, Record, Replay, Synthetic
 
 __all__ = ["VcrBridge", "VcrPatch"]
 

@@ -142,7 +142,7 @@ def encode_record(
     rendered: list[str] | None = None,
 ) -> bytes:
     """The bytes of one journal record (`rendered`: `render_interaction` of each, if already done)."""
-    from runreplay.cassette.format import dumps
+    from runreplay.cassette._format import dumps
 
     if not run or any(c.isspace() for c in run):
         raise ValueError(f"a journal record needs a run id without spaces; got {run!r}.")
@@ -160,7 +160,7 @@ def parse_records(data: bytes, *, path: str = "<journal>") -> tuple[list[Record]
     A record cut off or damaged in the middle is skipped (the next header line is searched for); one
     still being written at the end is left for later: the offset stops before it.
     """
-    from runreplay.cassette.format import loads
+    from runreplay.cassette._format import loads
 
     records: list[Record] = []
     position = 0
@@ -305,7 +305,7 @@ def _plan(
     known: Known | None,
 ) -> _Plan:
     """Work out a fold of `path` (the caller holds the cassette lock); writes nothing but leftovers."""
-    from runreplay.cassette.format import dumps, load
+    from runreplay.cassette._format import dumps, load
 
     remove_temporaries(path, leftovers)
     journal = journal_path(path)
@@ -367,7 +367,7 @@ def fold(
     it anyway (`keep_unreadable=False` never raises). `known` (the shared copy's view of the files)
     is used instead of reading them again when the cassette and the journal have not changed since.
     """
-    from runreplay.cassette.format import write_atomically
+    from runreplay.cassette._format import write_atomically
 
     with cassette_lock(path):
         plan = _plan(path, extra=extra, keep_unreadable=keep_unreadable, leftovers=leftovers, known=known)
@@ -393,7 +393,7 @@ def fold_folder(
     each), then each is renamed over its cassette and its journal removed, and the folder is fsynced
     once. A kill at any point leaves every cassette old or new, and its journal for the next fold.
     """
-    from runreplay.cassette.format import fsync_directory, write_temporary
+    from runreplay.cassette._format import fsync_directory, write_temporary
 
     wanted = set(names)
 

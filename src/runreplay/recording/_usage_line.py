@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from runreplay.cassette.format import load
-from runreplay.cassette.usage import Usage, cassette_usage
+from runreplay.cassette._format import load
+from runreplay.cassette._usage import Usage, cassette_usage
 from runreplay.errors import CassetteFormatError
-from runreplay.recording.session import SessionStats
+from runreplay.recording._session import SessionStats
 
 __all__ = ["replayed_usage", "usage_line"]
 

@@ -118,7 +118,7 @@ def error_kind(type_name: str, *, source: str = "<cassette>", position: int | No
             "(a cassette is data: it never names code to import)",
             expected="a network error of httpx, httpx2, requests, urllib3, aiohttp, http.client or the "
             "standard library, such as httpx2.RemoteProtocolError (the full list is "
-            "runreplay.recording.replay.KNOWN_ERRORS)",
+            "runreplay.recording._replay.KNOWN_ERRORS)",
         )
     return kind
 

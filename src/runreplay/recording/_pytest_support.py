@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from runreplay.errors import ConfigurationError, RunreplayError
-from runreplay.recording.active import activate, deactivate
-from runreplay.recording.config import CassetteConfig
+from runreplay.recording._active import activate, deactivate
+from runreplay.recording._config import CassetteConfig
 
 if TYPE_CHECKING:
     from runreplay.cassette.model import Cassette
-    from runreplay.recording.guard import AllowedHosts, NetworkGuard
-    from runreplay.recording.session import CassetteSession, SessionStats
+    from runreplay.recording._guard import AllowedHosts, NetworkGuard
+    from runreplay.recording._session import CassetteSession, SessionStats
 
 __all__ = [
     "PLACEHOLDER_API_KEY",
@@ -99,7 +99,7 @@ def _check_layer(where: str, layer: dict[str, Any]) -> None:
     """Check one settings layer now, as a usage error naming where the bad value came from."""
     import pytest
 
-    from runreplay.recording.config import resolve
+    from runreplay.recording._config import resolve
 
     try:
         resolve(layer)
@@ -132,7 +132,7 @@ def base_layers(
     spec = cli.get("allowed_hosts") if cli.get("allowed_hosts") is not None else ini.get("allowed_hosts")
     allowed: AllowedHosts | None = None
     if spec is not None:
-        from runreplay.recording.guard import AllowedHosts
+        from runreplay.recording._guard import AllowedHosts
 
         try:
             allowed = AllowedHosts.parse(spec)
@@ -160,7 +160,7 @@ def open_context(
     environ: MutableMapping[str, str],
 ) -> RunContext:
     """Resolve a test's options (command line > marker > fixture > ini), open its cassette, guard it."""
-    from runreplay.recording.config import resolve
+    from runreplay.recording._config import resolve
 
     __tracebackhide__ = True
     if marker_args:
@@ -310,7 +310,7 @@ def stats_as_dict(stats: SessionStats) -> dict[str, Any]:
 
 def as_stats(data: dict[str, Any]) -> SessionStats:
     """Rebuild SessionStats sent from an xdist worker as a plain dict."""
-    from runreplay.recording.session import SessionStats
+    from runreplay.recording._session import SessionStats
 
     return SessionStats(
         path=str(data["path"]),
@@ -357,7 +357,7 @@ class RunContext:
     def start_cassette(self, path: Path, *, run_id: str | None) -> CassetteSession:
         """Open the test's cassette and make it the active one."""
         if self.session is None:
-            from runreplay.recording.session import CassetteSession
+            from runreplay.recording._session import CassetteSession
 
             self.session = CassetteSession(path, self.config, test=self.test, run_id=run_id)
             activate(self.session)
@@ -373,7 +373,7 @@ class RunContext:
         """Install the network guard if this test replays only."""
         if self.guard is not None or not self.blocks_network():
             return
-        from runreplay.recording.guard import AllowedHosts, NetworkGuard
+        from runreplay.recording._guard import AllowedHosts, NetworkGuard
 
         if self.config.allowed_hosts is not None:
             allowed = AllowedHosts.parse(self.config.allowed_hosts)

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from runreplay.cassette._redact import PLACEHOLDER, Hit, RedactionConfig, Redactor, Scanner
 from runreplay.cassette.model import Cassette, Interaction
-from runreplay.cassette.redact import PLACEHOLDER, Hit, RedactionConfig, Redactor, Scanner
 
 __all__ = [
     "CASSETTE_SUFFIXES",
@@ -286,8 +286,8 @@ def scan_document(root: Any, *, scanner: Scanner, path: str | None = None) -> li
 def audit_file(path: str | os.PathLike[str], *, config: RedactionConfig | None = None) -> list[Finding]:
     """Every finding in one runreplay cassette file: its interactions, every other field, and values
     that appear both redacted and in clear."""
+    from runreplay.cassette._format import load  # lazily: the file format is not needed to scan
     from runreplay.cassette._safe_yaml import compose_plain
-    from runreplay.cassette.format import load  # lazily: the file format is not needed to scan
 
     name = os.fspath(path)
     cassette = load(name)  # refuses anchors, aliases and tags before anything is built

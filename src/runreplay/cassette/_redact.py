@@ -1,7 +1,7 @@
 """Redaction: secrets are replaced by a placeholder before a request is matched or anything is written.
 
 One engine finds secrets (`Redactor.scan_*`, returning `Hit`s) and the same hits drive both the
-rewrite (`Redactor.request/response/interaction/cassette`) and the audit (`runreplay.cassette.audit`),
+rewrite (`Redactor.request/response/interaction/cassette`) and the audit (`runreplay.cassette._audit`),
 so what the audit flags is exactly what redaction would change.
 
 What is found, by default (see `RedactionConfig` to extend or narrow it):

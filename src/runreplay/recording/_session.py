@@ -3,7 +3,7 @@
 The session is client-agnostic: adapters turn a client's request into a `RecordedRequest`, ask
 `decide()`, then either play the returned interaction or record the live response through a
 `StreamRecorder` from `recorder_for()`. The cassette comes from the process-wide shared copy
-(`runreplay.recording.store`), so N sessions over one cassette cost one load and one index. `close()`
+(`runreplay.recording._store`), so N sessions over one cassette cost one load and one index. `close()`
 keeps new interactions: appended to the cassette's journal during a pytest run (folded in once, by
 `finish_run`), or merged into the file at once (atomically, under the cassette lock) otherwise.
 """
@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runreplay.cassette.journal import cassette_lock
+from runreplay.cassette._journal import cassette_lock
 from runreplay.cassette.model import Cassette, Interaction, RecordedRequest, RecordedResponse
 from runreplay.errors import RunreplayError, SecretLeakError, UnmatchedRequestError
 from runreplay.faults import DropAfter, ErrorEvent, Fault, HttpError, Stall
-from runreplay.recording.config import CassetteConfig
-from runreplay.recording.matching import unmatched_message
-from runreplay.recording.recorder import StreamRecorder
+from runreplay.recording._config import CassetteConfig
+from runreplay.recording._matching import unmatched_message
+from runreplay.recording._recorder import StreamRecorder
 
 __all__ = [
     "CassetteSession",
@@ -105,9 +105,9 @@ class CassetteSession:
         cassette: Cassette | None = None,
     ) -> None:
         """`cassette`, when given, is used instead of reading `path` (`runreplay serve` merges files)."""
-        from runreplay.cassette.index import CassetteIndex, KeyTable, make_key_function
-        from runreplay.recording import store
-        from runreplay.recording.redaction import redactor_for
+        from runreplay.cassette._index import CassetteIndex, KeyTable, make_key_function
+        from runreplay.recording import _store as store
+        from runreplay.recording._redaction import redactor_for
 
         self.path = Path(path)
         self.config = config
@@ -338,9 +338,9 @@ class CassetteSession:
 
     def _save(self, new: list[Interaction]) -> None:
         """Audit what is new, then keep it: in the run's journal, or merged into the file at once."""
-        from runreplay.cassette.audit import format_findings, scan_cassette
-        from runreplay.recording import store
-        from runreplay.recording.redaction import redaction_config_for
+        from runreplay.cassette._audit import format_findings, scan_cassette
+        from runreplay.recording import _store as store
+        from runreplay.recording._redaction import redaction_config_for
 
         with self._lock:
             learned = frozenset(self._learned)

@@ -22,8 +22,8 @@ from typing import Any, NoReturn
 
 import yaml
 
+from runreplay.cassette._format import save
 from runreplay.cassette._safe_yaml import check_aliases
-from runreplay.cassette.format import save
 from runreplay.cassette.model import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse
 from runreplay.errors import CassetteFormatError
 

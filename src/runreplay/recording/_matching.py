@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from runreplay.cassette.model import Cassette, Interaction, RecordedRequest
 from runreplay.errors import docs_link
-from runreplay.recording.config import CassetteConfig
+from runreplay.recording._config import CassetteConfig
 
 __all__ = ["body_text", "closest", "describe", "unmatched_message"]
 

@@ -11,7 +11,7 @@ import threading
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from runreplay.recording.session import CassetteSession
+    from runreplay.recording._session import CassetteSession
 
 __all__ = ["activate", "current_session", "deactivate", "open_sessions"]
 
@@ -41,9 +41,9 @@ def open_sessions() -> list[CassetteSession]:
 
 def _available_patches() -> list[_Patch]:
     """Interceptors for the client libraries that are installed (imported on first use only)."""
-    from runreplay.recording.httpx_adapter import HttpxPatch
-    from runreplay.recording.requests_adapter import RequestsPatch
-    from runreplay.recording.vcrpy_bridge import VcrPatch
+    from runreplay.recording._httpx_adapter import HttpxPatch
+    from runreplay.recording._requests_adapter import RequestsPatch
+    from runreplay.recording._vcrpy_bridge import VcrPatch
 
     patches: list[_Patch] = []
     for name in ("httpx2", "httpx"):

@@ -17,10 +17,10 @@ from types import ModuleType
 from typing import Any
 
 from runreplay.cassette.model import RecordedRequest, RecordedResponse
-from runreplay.recording.active import current_session
-from runreplay.recording.recorder import StreamRecorder
-from runreplay.recording.replay import Data, Plan, Raise, Sleep, build_plan
-from runreplay.recording.session import CassetteSession, Record, Replay, Synthetic
+from runreplay.recording._active import current_session
+from runreplay.recording._recorder import StreamRecorder
+from runreplay.recording._replay import Data, Plan, Raise, Sleep, build_plan
+from runreplay.recording._session import CassetteSession, Record, Replay, Synthetic
 
 __all__ = ["HttpxPatch"]
 

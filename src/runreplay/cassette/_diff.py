@@ -32,9 +32,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from runreplay import sse
-from runreplay.cassette.index import CassetteIndex, make_key_function
+from runreplay.cassette._index import CassetteIndex, make_key_function
+from runreplay.cassette._usage import Usage, usage_of
 from runreplay.cassette.model import Cassette, Interaction, RecordedRequest, RecordedResponse
-from runreplay.cassette.usage import Usage, usage_of
 
 __all__ = [
     "LEVELS",

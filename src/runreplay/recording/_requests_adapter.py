@@ -15,10 +15,10 @@ from email.message import Message
 from typing import Any
 
 from runreplay.cassette.model import RecordedRequest, RecordedResponse
-from runreplay.recording.active import current_session
-from runreplay.recording.recorder import StreamRecorder
-from runreplay.recording.replay import Data, Plan, Raise, Sleep, build_plan
-from runreplay.recording.session import Record, Synthetic
+from runreplay.recording._active import current_session
+from runreplay.recording._recorder import StreamRecorder
+from runreplay.recording._replay import Data, Plan, Raise, Sleep, build_plan
+from runreplay.recording._session import Record, Synthetic
 
 __all__ = ["RequestsPatch"]
 
@@ -55,7 +55,7 @@ def _error(end: Raise, url: str) -> Exception:
     """The urllib3 exception that requests turns into what its users see for this end of a body.
 
     Only urllib3's own classes are raised, chosen by the kind of the recorded error (see
-    `runreplay.recording.replay.KNOWN_ERRORS`): nothing named in a cassette is imported.
+    `runreplay.recording._replay.KNOWN_ERRORS`): nothing named in a cassette is imported.
     """
     from urllib3 import exceptions
 

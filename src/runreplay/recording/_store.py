@@ -8,7 +8,7 @@ the whole file after each test. Here:
   changed file (another size, mtime or inode) is loaded again. Sessions keep their own cursors
   (`CassetteIndex.over`), so play counts, faults and strictness stay per test.
 * While a pytest run is active (`begin_run` .. `finish_run`), sessions append what they recorded to
-  the cassette's journal (`runreplay.cassette.journal`) instead of saving the whole file; the run
+  the cassette's journal (`runreplay.cassette._journal`) instead of saving the whole file; the run
   folds every journal once at its end. Other processes' journal records (xdist workers) are read
   incrementally on the next open, so a shared cassette written by another worker is seen as today.
 * Which cassettes this run wrote ("written this run", for `once` mode) is known from the journal
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runreplay.cassette.index import DEFAULT_MATCH_ON, KeyFunction, KeyTable
-from runreplay.cassette.journal import (
+from runreplay.cassette._index import DEFAULT_MATCH_ON, KeyFunction, KeyTable
+from runreplay.cassette._journal import (
     Known,
     Record,
     already_folded,
@@ -89,7 +89,7 @@ def _signature(path: str) -> _Signature | None:
 
 
 def _load(path: str, signature: _Signature | None) -> _Entry:
-    from runreplay.cassette import format as cassette_format
+    from runreplay.cassette import _format as cassette_format
 
     if signature is None:
         return _Entry(None, {}, [], [])
@@ -232,7 +232,7 @@ def save(path: Path, new: list[Interaction], *, run_id: str | None, rewrite: boo
     name = os.path.abspath(path)
     with _lock:
         if run_id is not None and run_id in _active_runs:
-            from runreplay.cassette.format import render_interaction
+            from runreplay.cassette._format import render_interaction
 
             rendered = [render_interaction(interaction) for interaction in new]
             record = encode_record(run_id, new, rewrite=rewrite, rendered=rendered)

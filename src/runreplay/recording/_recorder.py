@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from runreplay.cassette.model import Chunk, Interaction, RecordedRequest, RecordedResponse, StreamError
-from runreplay.recording.replay import cap_message
+from runreplay.recording._replay import cap_message
 
 __all__ = ["StreamRecorder", "qualified_name"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from runreplay.cassette.redact import RedactionConfig, Redactor
-from runreplay.recording.config import CassetteConfig
+from runreplay.cassette._redact import RedactionConfig, Redactor
+from runreplay.recording._config import CassetteConfig
 
 __all__ = ["redaction_config_for", "redactor_for"]
 

@@ -81,7 +81,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from runreplay._version import __version__
-from runreplay.cassette import literal
+from runreplay.cassette import _literal as literal
 from runreplay.cassette._safe_yaml import MAX_MILLISECONDS, check_plain
 from runreplay.cassette.model import (
     FORMAT_VERSION,
@@ -923,7 +923,7 @@ def load(path: str | os.PathLike[str]) -> Cassette:
 
 def load_indexed(path: str | os.PathLike[str]) -> tuple[Cassette, list[Hashable] | None]:
     """`load`, plus the request keys for the default `match_on` when the index cache had them."""
-    from runreplay.cassette import cache
+    from runreplay.cassette import _cache as cache
 
     name = os.fspath(path)
     try:
@@ -942,7 +942,7 @@ def load_indexed(path: str | os.PathLike[str]) -> tuple[Cassette, list[Hashable]
         ) from None
     cassette = _parse(name, data)
     if stat.st_size >= cache.MIN_BYTES:
-        from runreplay.cassette.index import make_key_function
+        from runreplay.cassette._index import make_key_function
 
         key = make_key_function()
         keys: list[Hashable] = [key(interaction.request) for interaction in cassette.interactions]
