@@ -12,31 +12,28 @@ from __future__ import annotations
 import argparse
 import email.utils
 import http
-import http.server
-import itertools
 import json
 import re
-import socket
-import socketserver
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, cast
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from runreplay import _fakeserver_payloads as payloads
 from runreplay import _fakeserver_responses as responses
 from runreplay._acceptor import Acceptor
-from runreplay._json_type import json_type as _json_type
-from runreplay.errors import ConfigurationError, RunreplayError, ServerStateError
+from runreplay._fakeserver_checks import ApiError, precheck, submit_outputs, validate_with_model
+from runreplay._fakeserver_chunking import Chunker, chunker
+from runreplay._fakeserver_wire import Listener, Reply
+from runreplay.errors import ConfigurationError, ServerStateError
 
 __all__ = ["FakeAssistantsServer", "ReceivedRequest", "main"]
 
 JSONDict = dict[str, Any]
 _HOST = "127.0.0.1"
-_MAX_BODY = 16 * 1024 * 1024
 _OPENAI_VERSION = "2020-10-01"
 _FAIL_HEADER = "x-runreplay-fail"
 _STANDARD_ERRORS: dict[int, tuple[str, str, str | None]] = {
@@ -75,29 +72,6 @@ class _Failure:
     message: str | None
 
 
-@dataclass
-class _Reply:
-    """A response before it is written: a JSON body, or SSE frames to send chunked."""
-
-    status: int
-    body: Any = None
-    frames: list[bytes] | None = None
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-class _ApiError(RunreplayError):
-    """Raised by a route to answer with the API's error envelope."""
-
-    def __init__(
-        self, status: int, message: str, *, param: str | None = None, type_: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.param = param
-        self.type = type_ or "invalid_request_error"
-
-
 @dataclass(frozen=True)
 class _Call:
     """What a route handler gets: the request and the logical clock reading for it."""
@@ -110,273 +84,12 @@ class _Call:
     now: int
 
 
-Chunker = Callable[[list[bytes]], list[bytes]]
-
-
-def _utf8_safe(data: bytes, position: int) -> int:
-    """`position` moved forward past UTF-8 continuation bytes, so a cut there splits no character."""
-    while position < len(data) and data[position] & 0xC0 == 0x80:
-        position += 1
-    return position
-
-
-def _cut(data: bytes, points: list[int]) -> list[bytes]:
-    """`data` cut at the given offsets (out-of-range and repeated offsets ignored)."""
-    edges = [0, *sorted({p for p in points if 0 < p < len(data)}), len(data)]
-    return [data[a:b] for a, b in itertools.pairwise(edges)]
-
-
-def _split_lines(frames: list[bytes]) -> list[bytes]:
-    """Each event cut inside its `event:` line, inside `data:`, mid-payload and before the blank line."""
-    chunks: list[bytes] = []
-    for frame in frames:
-        data_line = frame.find(b"\n") + 1
-        payload = data_line + len(b"data: ")
-        middle = _utf8_safe(frame, payload + (len(frame) - 2 - payload) // 2)
-        chunks += _cut(frame, [3, data_line + 3, middle, len(frame) - 1])
-    return chunks
-
-
-def _split_utf8(frames: list[bytes]) -> list[bytes]:
-    """Each event cut after the first byte of every multi-byte UTF-8 character it holds."""
-    chunks: list[bytes] = []
-    for frame in frames:
-        chunks += _cut(frame, [i + 1 for i, byte in enumerate(frame) if byte >= 0xC0])
-    return chunks
-
-
-def _fixed(size: int) -> Chunker:
-    """A chunker that cuts the whole body into `size`-byte pieces, ignoring event boundaries."""
-
-    def chunk(frames: list[bytes]) -> list[bytes]:
-        body = b"".join(frames)
-        return [body[i : i + size] for i in range(0, len(body), size)]
-
-    return chunk
-
-
-def _chunker(spec: str) -> Chunker:
-    """The chunker for a `chunking=` spec; raises ConfigurationError for an unknown one."""
-    named: dict[str, Chunker] = {
-        "event": list,
-        "split_lines": _split_lines,
-        "split_utf8": _split_utf8,
-        "whole": lambda frames: [b"".join(frames)] if frames else [],
-    }
-    if spec in named:
-        return named[spec]
-    match = re.fullmatch(r"bytes:([1-9][0-9]*)", spec)
-    if match:
-        return _fixed(int(match.group(1)))
-    raise ConfigurationError(
-        f"unknown chunking {spec!r}: expected 'event', 'split_lines', 'split_utf8', 'whole' or 'bytes:N' "
-        "with N >= 1 (for example 'bytes:7')"
-    )
-
-
 def _is_error_status(status: int) -> bool:
     """Whether `status` is a 4xx or 5xx code that http.HTTPStatus knows (so it has a reason phrase)."""
     return 400 <= status <= 599 and status in {known.value for known in http.HTTPStatus}
 
 
-def _precheck(body: Any) -> None:
-    """The basic shape checks that run with or without the request models."""
-    if not isinstance(body, dict):
-        raise _ApiError(
-            400, f"Invalid type for body: expected an object, but got {_json_type(body)} instead."
-        )
-    if "assistant_id" not in body:
-        raise _ApiError(400, "Missing required parameter: 'assistant_id'.", param="assistant_id")
-    expected = {
-        "assistant_id": (str, "a string"),
-        "stream": (bool, "a boolean"),
-        "thread": (dict, "an object"),
-        "tools": (list, "an array"),
-    }
-    for name, (kind, label) in expected.items():
-        value = body.get(name)
-        if value is not None and not isinstance(value, kind):
-            got = _json_type(value)
-            raise _ApiError(
-                400, f"Invalid type for '{name}': expected {label}, but got {got} instead.", param=name
-            )
-    messages = (body.get("thread") or {}).get("messages")
-    if messages is not None and not isinstance(messages, list):
-        got = _json_type(messages)
-        message = f"Invalid type for 'thread.messages': expected an array, but got {got} instead."
-        raise _ApiError(400, message, param="thread.messages")
-
-
-def _validate_with_model(body: JSONDict) -> None:
-    """Validate against the request models, turning the first pydantic error into the API's 400.
-
-    The models are imported here, not at module level, so starting a server stays cheap.
-    """
-    import pydantic
-
-    from runreplay.models import CreateThreadAndRunRequest
-    from runreplay.models.rules import json_path
-
-    try:
-        CreateThreadAndRunRequest.model_validate(body)
-    except pydantic.ValidationError as exc:
-        error = exc.errors()[0]
-        param = json_path(error["loc"]).removeprefix("$").removeprefix(".") or None
-        if error["type"] == "missing":
-            message = f"Missing required parameter: '{param}'."
-        elif error["type"] == "extra_forbidden":
-            message = f"Unrecognized request argument supplied: {param}"
-        else:
-            detail = error["msg"].rstrip(".")
-            message = f"Invalid value for '{param}': {detail}." if param else f"{detail}."
-        raise _ApiError(400, message, param=param) from None
-
-
-def _submit_outputs(body: Any, run: payloads.RunState) -> str:
-    """Check a SubmitToolOutputsRunRequest against the pending call; return the output it carries."""
-    if not isinstance(body, dict):
-        raise _ApiError(
-            400, f"Invalid type for body: expected an object, but got {_json_type(body)} instead."
-        )
-    unknown = sorted(set(body) - {"tool_outputs", "stream"})
-    if unknown:
-        raise _ApiError(400, f"Unrecognized request argument supplied: {unknown[0]}", param=unknown[0])
-    outputs = body.get("tool_outputs")
-    if not isinstance(outputs, list):
-        if outputs is None:
-            raise _ApiError(400, "Missing required parameter: 'tool_outputs'.", param="tool_outputs")
-        kind = _json_type(outputs)
-        message = f"Invalid type for 'tool_outputs': expected an array, but got {kind} instead."
-        raise _ApiError(400, message, param="tool_outputs")
-    for number, item in enumerate(outputs):
-        for key in ("tool_call_id", "output"):
-            value = item.get(key) if isinstance(item, dict) else None
-            if not isinstance(value, str):
-                param = f"tool_outputs[{number}].{key}"
-                raise _ApiError(400, f"Invalid type for '{param}': expected a string.", param=param)
-    if run.status != "requires_action" or run.tool_call is None:
-        raise _ApiError(400, f'Runs in status "{run.status}" do not accept tool outputs.')
-    pending, given = [run.tool_call.id], [item["tool_call_id"] for item in outputs]
-    if given != pending:
-        message = f"Expected tool outputs for call_ids {pending}, got {given}"
-        raise _ApiError(400, message, param="tool_outputs")
-    return cast(str, outputs[0]["output"])
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """Parses one HTTP/1.1 request at a time on a kept-alive connection and writes the reply."""
-
-    protocol_version = "HTTP/1.1"
-    timeout = 60  # an idle kept-alive connection is closed after this many seconds
-
-    @property
-    def owner(self) -> FakeAssistantsServer:
-        """The FakeAssistantsServer this connection belongs to."""
-        return cast(_HTTPServer, self.server).owner
-
-    def setup(self) -> None:
-        """Send every write at once (TCP_NODELAY), so chunk timing is real on the wire."""
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: tests own stderr."""
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Malformed requests get the API's JSON error envelope instead of an HTML page."""
-        self.close_connection = True
-        text = message or http.HTTPStatus(code).phrase
-        self._write(_Reply(code, payloads.error_body(text, type_="invalid_request_error")), head_only=False)
-
-    def _handle(self) -> None:
-        """Read the body, let the owner answer, write the answer."""
-        try:
-            raw = self._read_body()
-        except ValueError as exc:
-            self.send_error(400, str(exc))
-            return
-        reply = self.owner._answer(self.command, self.path, dict(self.headers.items()), raw)
-        self._write(reply, head_only=self.command == "HEAD")
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
-
-    def _read_body(self) -> bytes:
-        """The request body, from Content-Length or chunked transfer encoding."""
-        if "chunked" in self.headers.get("transfer-encoding", "").lower():
-            parts: list[bytes] = []
-            total = 0
-            while total <= _MAX_BODY:
-                size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"x", 16)
-                if size == 0:
-                    while self.rfile.readline(1024).strip():
-                        pass
-                    return b"".join(parts)
-                parts.append(self.rfile.read(size))
-                total += size
-                self.rfile.readline(1024)
-            raise ValueError("Request body too large.")
-        length = int(self.headers.get("content-length") or 0)
-        if not 0 <= length <= _MAX_BODY:
-            raise ValueError("Invalid Content-Length.")
-        return self.rfile.read(length)
-
-    def _write(self, reply: _Reply, *, head_only: bool) -> None:
-        """Write the status line, headers and body: Content-Length for JSON, chunked frames for SSE."""
-        headers = list(reply.headers)
-        if reply.frames is None:
-            body = (
-                b""
-                if reply.body is None
-                else (json.dumps(reply.body, indent=2, ensure_ascii=False) + "\n").encode()
-            )
-            headers = [("content-type", "application/json"), *headers] if reply.body is not None else headers
-            if reply.status != 204:
-                headers.append(("content-length", str(len(body))))
-        else:
-            headers = [("content-type", "text/event-stream; charset=utf-8"), *headers]
-            headers.append(("transfer-encoding", "chunked"))
-        headers.append(("connection", "close" if self.close_connection else "keep-alive"))
-        status = f"{self.protocol_version} {reply.status} {http.HTTPStatus(reply.status).phrase}\r\n"
-        head = status + "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
-        if reply.frames is None:
-            self.wfile.write(head.encode("latin-1") + (b"" if head_only else body))
-        else:
-            self.wfile.write(head.encode("latin-1"))
-            if not head_only:
-                self._write_chunks(reply.frames)
-
-    def _write_chunks(self, frames: list[bytes]) -> None:
-        """Send SSE frames as HTTP chunks, with the configured cuts, delays and abrupt drop."""
-        chunker, delay, drop = self.owner._stream_settings()
-        dropped = drop is not None and drop < len(frames)
-        for number, chunk in enumerate(chunker(frames[:drop] if dropped else frames)):
-            if number and delay > 0 and self.owner._stopping.wait(delay):
-                dropped = True
-                break
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        if dropped:
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-        else:
-            self.wfile.write(b"0\r\n\r\n")
-
-
-class _HTTPServer(http.server.HTTPServer):
-    """The listening socket; connections are accepted and served by FakeAssistantsServer itself."""
-
-    request_queue_size = 64
-
-    def __init__(self, owner: FakeAssistantsServer, port: int) -> None:
-        self.owner = owner
-        super().__init__((_HOST, port), _Handler)
-
-    def server_bind(self) -> None:
-        """Bind without HTTPServer's reverse DNS lookup of the host, which can be slow."""
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = _HOST, self.server_address[1]
-
-
-Route = tuple["re.Pattern[str]", dict[str, Callable[["FakeAssistantsServer", _Call], _Reply]]]
+Route = tuple["re.Pattern[str]", dict[str, Callable[["FakeAssistantsServer", _Call], Reply]]]
 
 
 class FakeAssistantsServer:
@@ -441,7 +154,7 @@ class FakeAssistantsServer:
         self._responses = responses.ResponseStore()
         self._index = 0
         self._stopping = threading.Event()
-        self._httpd: _HTTPServer | None = None
+        self._httpd: Listener | None = None
         self._acceptor: Acceptor | None = None
 
     # -- configuration -------------------------------------------------------------------------
@@ -454,7 +167,7 @@ class FakeAssistantsServer:
     @chunking.setter
     def chunking(self, spec: str) -> None:
         """Switch chunking; an unknown spec raises ConfigurationError and keeps the old one."""
-        self._chunker = _chunker(spec)
+        self._chunker = chunker(spec)
         self._chunking_spec = spec
 
     def _stream_settings(self) -> tuple[Chunker, float, int | None]:
@@ -520,7 +233,7 @@ class FakeAssistantsServer:
             raise ServerStateError(
                 "FakeAssistantsServer can be started once; create a new one to start again"
             )
-        self._httpd = _HTTPServer(self, self._port)
+        self._httpd = Listener(self, self._port)
         self._acceptor = Acceptor(
             self._httpd,
             name="runreplay-fakeserver",
@@ -553,7 +266,7 @@ class FakeAssistantsServer:
 
     # -- answering -------------------------------------------------------------------------------
 
-    def _answer(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> _Reply:
+    def _answer(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Reply:
         """Record the request, then answer it (injected failure, route, or error) with common headers."""
         split = urlsplit(target)
         lowered = {name.lower(): value for name, value in headers.items()}
@@ -569,12 +282,12 @@ class FakeAssistantsServer:
             now = self._base_time + 10 * index
             try:
                 reply = self._route(method, split.path, split.query, lowered, body, bad_json, index, now)
-            except _ApiError as exc:
-                reply = _Reply(exc.status, payloads.error_body(exc.message, type_=exc.type, param=exc.param))
+            except ApiError as exc:
+                reply = Reply(exc.status, payloads.error_body(exc.message, type_=exc.type, param=exc.param))
             except Exception:  # pragma: no cover - a bug in the server; answer like the API would
                 self.errors.append(traceback.format_exc())
                 message, type_, _ = _STANDARD_ERRORS[500]
-                reply = _Reply(500, payloads.error_body(message, type_=type_))
+                reply = Reply(500, payloads.error_body(message, type_=type_))
         reply.headers += self._common_headers(index, now)
         return reply
 
@@ -606,26 +319,26 @@ class FakeAssistantsServer:
         bad_json: bool,
         index: int,
         now: int,
-    ) -> _Reply:
+    ) -> Reply:
         """Find the route, apply injected failures, then call the route's handler (lock held)."""
         route = next(((m, h) for p, h in _ROUTES if (m := p.fullmatch(path)) is not None), None)
         if route is None:
-            raise _ApiError(404, f"Invalid URL ({method} {path})")
+            raise ApiError(404, f"Invalid URL ({method} {path})")
         match, handlers = route
         allowed = ", ".join([*handlers, "HEAD", "OPTIONS"] if "GET" in handlers else [*handlers, "OPTIONS"])
         if method == "OPTIONS":
-            return _Reply(204, headers=[("allow", allowed)])
+            return Reply(204, headers=[("allow", allowed)])
         if method not in handlers and not (method == "HEAD" and "GET" in handlers):
-            raise _ApiError(405, f"Invalid method for URL ({method} {path})")
+            raise ApiError(405, f"Invalid method for URL ({method} {path})")
         failure = self._take_failure(headers)
         if failure is not None:
             return failure
         if bad_json:
-            raise _ApiError(400, _BAD_JSON)
+            raise ApiError(400, _BAD_JSON)
         call = _Call(method, match.groupdict(), parse_qs(query), body, index, now)
         return handlers["GET" if method == "HEAD" else method](self, call)
 
-    def _take_failure(self, headers: dict[str, str]) -> _Reply | None:
+    def _take_failure(self, headers: dict[str, str]) -> Reply | None:
         """The injected error for this request, from fail_next() or the x-runreplay-fail header."""
         failure: _Failure | None = None
         if self._failures:
@@ -640,9 +353,7 @@ class FakeAssistantsServer:
         message, type_, code = _STANDARD_ERRORS.get(
             failure.status, (http.HTTPStatus(failure.status).phrase + ".", "invalid_request_error", None)
         )
-        reply = _Reply(
-            failure.status, payloads.error_body(failure.message or message, type_=type_, code=code)
-        )
+        reply = Reply(failure.status, payloads.error_body(failure.message or message, type_=type_, code=code))
         if failure.retry_after is not None:
             reply.headers.append(("retry-after", str(failure.retry_after)))
         if failure.retry_after_ms is not None:
@@ -654,7 +365,7 @@ class FakeAssistantsServer:
     def _thread(self, thread_id: str) -> payloads.ThreadState:
         """A thread by id, or the API's 404."""
         if thread_id not in self._threads:
-            raise _ApiError(404, f"No thread found with id '{thread_id}'.")
+            raise ApiError(404, f"No thread found with id '{thread_id}'.")
         return self._threads[thread_id]
 
     def _run(self, call: _Call) -> payloads.RunState:
@@ -662,19 +373,19 @@ class FakeAssistantsServer:
         self._thread(call.params["thread_id"])
         run = self._runs.get(call.params["run_id"])
         if run is None or run.thread.id != call.params["thread_id"]:
-            raise _ApiError(404, f"No run found with id '{call.params['run_id']}'.")
+            raise ApiError(404, f"No run found with id '{call.params['run_id']}'.")
         return run
 
     @staticmethod
-    def _stream(events: list[payloads.Event]) -> _Reply:
+    def _stream(events: list[payloads.Event]) -> Reply:
         """A 200 SSE reply from (event, data) pairs."""
-        return _Reply(200, frames=[payloads.sse_frame(name, data) for name, data in events])
+        return Reply(200, frames=[payloads.sse_frame(name, data) for name, data in events])
 
-    def _create_thread_and_run(self, call: _Call) -> _Reply:
+    def _create_thread_and_run(self, call: _Call) -> Reply:
         """POST /v1/threads/runs: validate, create the thread and run, stream it or return it queued."""
-        _precheck(call.body)
+        precheck(call.body)
         if self.validate:
-            _validate_with_model(call.body)
+            validate_with_model(call.body)
         run = payloads.create_run(
             call.body, seed=self.seed, index=call.index, now=call.now, poll_steps=self.poll_steps
         )
@@ -682,36 +393,36 @@ class FakeAssistantsServer:
         self._runs[run.id] = run
         if call.body.get("stream"):
             return self._stream(payloads.start_events(run))
-        return _Reply(200, run.to_dict())
+        return Reply(200, run.to_dict())
 
-    def _submit_tool_outputs(self, call: _Call) -> _Reply:
+    def _submit_tool_outputs(self, call: _Call) -> Reply:
         """POST …/submit_tool_outputs: check the call ids, then stream the rest of the run or queue it."""
         run = self._run(call)
-        output = _submit_outputs(call.body, run)
+        output = submit_outputs(call.body, run)
         events = payloads.submit_tool_outputs(run, output, call.now)
         if call.body.get("stream"):
             return self._stream(events + payloads.resume_events(run, call.now))
         run.polls_left = self.poll_steps
-        return _Reply(200, run.to_dict())
+        return Reply(200, run.to_dict())
 
-    def _retrieve_run(self, call: _Call) -> _Reply:
+    def _retrieve_run(self, call: _Call) -> Reply:
         """GET …/runs/{run_id}: the run, one step further along (a HEAD only looks)."""
         run = self._run(call)
         data = payloads.poll(run, call.now) if call.method == "GET" else run.to_dict()
-        return _Reply(200, data, headers=[("openai-poll-after-ms", str(self.poll_after_ms))])
+        return Reply(200, data, headers=[("openai-poll-after-ms", str(self.poll_after_ms))])
 
-    def _list_steps(self, call: _Call) -> _Reply:
+    def _list_steps(self, call: _Call) -> Reply:
         """GET …/runs/{run_id}/steps: the run's steps, newest first unless `order=asc`."""
         steps = list(self._run(call).steps)
-        return _Reply(200, payloads.list_object(self._page(steps, call)))
+        return Reply(200, payloads.list_object(self._page(steps, call)))
 
-    def _list_messages(self, call: _Call) -> _Reply:
+    def _list_messages(self, call: _Call) -> Reply:
         """GET /v1/threads/{thread_id}/messages: newest first unless `order=asc`; `run_id` filters."""
         messages = list(self._thread(call.params["thread_id"]).messages)
         run_id = call.query.get("run_id", [None])[0]
         if run_id is not None:
             messages = [m for m in messages if m["run_id"] == run_id]
-        return _Reply(200, payloads.list_object(self._page(messages, call)))
+        return Reply(200, payloads.list_object(self._page(messages, call)))
 
     @staticmethod
     def _page(items: list[JSONDict], call: _Call) -> list[JSONDict]:
@@ -720,23 +431,19 @@ class FakeAssistantsServer:
             items.reverse()
         raw_limit = call.query.get("limit", ["20"])[0]
         if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
-            raise _ApiError(
-                400, f"Invalid 'limit': expected an integer between 1 and 100, got {raw_limit!r}."
-            )
+            raise ApiError(400, f"Invalid 'limit': expected an integer between 1 and 100, got {raw_limit!r}.")
         return items[: int(raw_limit)]
 
-    def _create_response(self, call: _Call) -> _Reply:
+    def _create_response(self, call: _Call) -> Reply:
         """POST /v1/responses: answered by `_fakeserver_responses`, streamed or as one JSON body."""
         answer = responses.create_response(
             call.body, self._responses, seed=self.seed, index=call.index, now=call.now, validate=self.validate
         )
-        return (
-            self._stream(answer.events) if answer.events is not None else _Reply(answer.status, answer.body)
-        )
+        return self._stream(answer.events) if answer.events is not None else Reply(answer.status, answer.body)
 
-    def _retrieve_thread(self, call: _Call) -> _Reply:
+    def _retrieve_thread(self, call: _Call) -> Reply:
         """GET /v1/threads/{thread_id}: the thread object."""
-        return _Reply(200, self._thread(call.params["thread_id"]).to_dict())
+        return Reply(200, self._thread(call.params["thread_id"]).to_dict())
 
 
 _ID = r"(?P<{}>[A-Za-z0-9_-]+)"

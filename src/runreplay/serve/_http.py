@@ -6,16 +6,16 @@ Stdlib only (`http.server`), so `runreplay serve` needs no HTTP client library i
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import http
-import http.server
 import socket
-import socketserver
 import threading
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import Self, cast
 
 from runreplay._acceptor import Acceptor
+from runreplay._loopback_http import LoopbackHandler, LoopbackListener
 from runreplay.errors import ConfigurationError, ServerStateError
 
 __all__ = [
@@ -45,7 +45,6 @@ HOP_BY_HOP = frozenset(
 )
 """Headers that describe one connection's framing; they are never copied from a recording or upstream."""
 
-_MAX_BODY = 64 * 1024 * 1024
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -90,49 +89,21 @@ class BodyWriter:
             self._exchange.connection.shutdown(socket.SHUT_RDWR)
 
 
-class Exchange(http.server.BaseHTTPRequestHandler):
+class Exchange(LoopbackHandler):
     """One kept-alive client connection; each request is handed to the owning server's `answer`."""
 
-    protocol_version = "HTTP/1.1"
     timeout = 300  # an idle kept-alive connection is closed after this many seconds
+    max_body = 64 * 1024 * 1024
 
     @property
     def owner(self) -> LoopbackServer:
         """The LoopbackServer this connection belongs to."""
         return cast(_Listener, self.server).owner
 
-    def setup(self) -> None:
-        """Send every write at once (TCP_NODELAY), so each chunk leaves when it is written."""
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: the command prints its own lines, and tests own stderr."""
-
     def _handle(self) -> None:
         self.owner.answer(self)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
-
-    def read_body(self) -> bytes:
-        """The request body, from Content-Length or chunked transfer encoding (ValueError if malformed)."""
-        if "chunked" in self.headers.get("transfer-encoding", "").lower():
-            parts: list[bytes] = []
-            total = 0
-            while total <= _MAX_BODY:
-                size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"x", 16)
-                if size == 0:
-                    while self.rfile.readline(1024).strip():
-                        pass
-                    return b"".join(parts)
-                parts.append(self.rfile.read(size))
-                total += size
-                self.rfile.readline(1024)
-            raise ValueError("request body too large")
-        length = int(self.headers.get("content-length") or 0)
-        if not 0 <= length <= _MAX_BODY:
-            raise ValueError(f"invalid Content-Length {length}")
-        return self.rfile.read(length)
 
     def start_response(
         self, status: int, reason: str, headers: list[tuple[str, str]], *, length: int | None
@@ -164,10 +135,9 @@ def _phrase(status: int) -> str:
         return "Unknown"
 
 
-class _Listener(http.server.HTTPServer):
+class _Listener(LoopbackListener):
     """The listening socket; connections are accepted and served by LoopbackServer itself."""
 
-    request_queue_size = 64
     address_family = socket.AF_INET
 
     def __init__(self, owner: LoopbackServer, host: str, port: int) -> None:
@@ -176,13 +146,8 @@ class _Listener(http.server.HTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__((host, port), Exchange)
 
-    def server_bind(self) -> None:
-        """Bind without HTTPServer's reverse DNS lookup of the host."""
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
 
-
-class LoopbackServer:
+class LoopbackServer(abc.ABC):
     """A threaded HTTP/1.1 server that starts in `__enter__` and stops at once in `__exit__`.
 
     Subclasses implement `answer(exchange)`. `stopping` is set when `stop()` begins, so long replays
@@ -199,9 +164,9 @@ class LoopbackServer:
         self._acceptor: Acceptor | None = None
         self.errors: list[str] = []
 
+    @abc.abstractmethod
     def answer(self, exchange: Exchange) -> None:
         """Answer one request on `exchange`."""
-        raise NotImplementedError
 
     @property
     def port(self) -> int:
@@ -242,7 +207,7 @@ class LoopbackServer:
         assert self._acceptor is not None
         self._acceptor.stop()
 
-    def before_connections_close(self) -> None:
+    def before_connections_close(self) -> None:  # noqa: B027 - an optional hook, empty by default
         """A hook run when stopping begins, before open connections are shut down."""
 
     def __enter__(self) -> Self:
