@@ -33,19 +33,13 @@ ALLOWED_BUILTIN_RAISES: dict[tuple[str, str], str] = {
     ("plugin.py", "ArgumentTypeError"): "argparse turns it into a usage message for a bad option value",
     ("recording/_pytest_support.py", "UsageError"): "a bad ini or command-line setting, once at start-up",
     ("fakeserver.py", "SystemExit"): "the `python -m runreplay.fakeserver` entry point's exit status",
-    # Control flow caught a few lines below, never leaving the function.
-    ("cassette/_format.py", "ValueError"): "parse failures turned into CassetteFormatError by the caller",
-    ("fakeserver.py", "ValueError"): "a bad Content-Length caught by the handler and answered with 400",
-    (
-        "serve/_http.py",
-        "ValueError",
-    ): "a malformed or oversized request body, answered with 400 by the handler",
-    # Abstract method and an internal lookup past the end: both only fire on a bug in runreplay.
-    ("serve/_http.py", "NotImplementedError"): "the abstract `answer` of the loopback HTTP base class",
+    # A bad argument, as the standard library would raise it.
+    ("cassette/_dump.py", "ValueError"): "save() of a time that is NaN or infinite, like json.dumps",
+    # Internal checks that only fire on a bug in runreplay.
     ("cassette/_journal.py", "ValueError"): "a run id with spaces, which only runreplay's own callers pass",
     ("serve/_sessions.py", "IndexError"): "a position outside every served cassette, a bug in runreplay",
     # Documented deviation (see the README): a missing cassette file is FileNotFoundError.
-    ("cassette/_format.py", "FileNotFoundError"): "load(path) of a missing file, like open()",
+    ("cassette/_load.py", "FileNotFoundError"): "load(path) of a missing file, like open()",
     # Self-checks of the package's own tables: they fire only on a bug in runreplay, at import.
     ("models/rules.py", "RuntimeError"): "duplicate rule id in the registry",
     ("factories/edge.py", "RuntimeError"): "duplicate edge case id",
@@ -76,7 +70,13 @@ def test_every_exception_class_the_package_defines_derives_from_runreplay_error(
     ]
     assert outside == []
     names = {cls.__qualname__ for cls in defined}
-    assert {"CommandError", "_ApiError", "EventDataError", "InvalidStrategyArgument"} <= names
+    assert {
+        "CommandError",
+        "ApiError",
+        "BadRequestBody",
+        "EventDataError",
+        "InvalidStrategyArgument",
+    } <= names
 
 
 def _raised_names(tree: ast.AST) -> list[str]:

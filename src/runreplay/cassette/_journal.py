@@ -367,7 +367,7 @@ def fold(
     it anyway (`keep_unreadable=False` never raises). `known` (the shared copy's view of the files)
     is used instead of reading them again when the cassette and the journal have not changed since.
     """
-    from runreplay.cassette._format import write_atomically
+    from runreplay.cassette._atomic import write_atomically
 
     with cassette_lock(path):
         plan = _plan(path, extra=extra, keep_unreadable=keep_unreadable, leftovers=leftovers, known=known)
@@ -393,7 +393,7 @@ def fold_folder(
     each), then each is renamed over its cassette and its journal removed, and the folder is fsynced
     once. A kill at any point leaves every cassette old or new, and its journal for the next fold.
     """
-    from runreplay.cassette._format import fsync_directory, write_temporary
+    from runreplay.cassette._atomic import fsync_directory, write_temporary
 
     wanted = set(names)
 

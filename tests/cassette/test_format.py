@@ -16,7 +16,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import runreplay.cassette._format as fmt
+import runreplay.cassette._dump as dump
+import runreplay.cassette._load as load_module
 from runreplay import sse
 from runreplay._version import __version__
 from runreplay.cassette import (
@@ -37,7 +38,7 @@ from runreplay.cassette import (
     _literal as literal,
 )
 
-EXAMPLES = Path(__file__).resolve().parent / "data" / "reference" / "examples"
+EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "reference" / "examples"
 STYLE = "'compact', 'spaced' or 'indent=N', then optionally 'ascii' and 'newline' (e.g. 'compact ascii')"
 FIX = ". Fix or delete the file and record it again (--record-mode=rewrite); nothing was loaded from it."
 
@@ -374,8 +375,8 @@ cassettes = st.builds(
 def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test with LibYAML's parser and emitter, then with PyYAML's pure-Python fallbacks."""
     if request.param == "pure-python":
-        monkeypatch.setattr(fmt, "_LOADER", fmt._make_loader(yaml.SafeLoader))
-        monkeypatch.setattr(fmt, "_DUMPER", fmt._make_dumper(yaml.SafeDumper))
+        monkeypatch.setattr(load_module, "_LOADER", load_module._make_loader(yaml.SafeLoader))
+        monkeypatch.setattr(dump, "_DUMPER", dump._make_dumper(yaml.SafeDumper))
     return str(request.param)
 
 
@@ -397,8 +398,8 @@ def test_a_file_is_its_head_plus_each_interaction_rendered_alone(cassette: Casse
         "interactions": [
             {
                 "recorded_at": i.recorded_at,
-                "request": fmt._request_out(i.request),
-                "response": fmt._response_out(i.response),
+                "request": dump._request_out(i.request),
+                "response": dump._response_out(i.response),
             }
             for i in cassette.interactions
         ],
@@ -406,7 +407,7 @@ def test_a_file_is_its_head_plus_each_interaction_rendered_alone(cassette: Casse
     whole = literal.finish(  # literal blocks and their comments, as dumps writes them
         yaml.dump(
             document,
-            Dumper=fmt._DUMPER,
+            Dumper=dump._DUMPER,
             allow_unicode=True,
             sort_keys=False,
             default_flow_style=False,
@@ -414,7 +415,7 @@ def test_a_file_is_its_head_plus_each_interaction_rendered_alone(cassette: Casse
             explicit_end=True,
         )
     )
-    assert dumps(cassette) == fmt._HEADER + whole
+    assert dumps(cassette) == dump._HEADER + whole
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -877,7 +878,7 @@ def test_out_of_range_status_and_after_chunk_are_refused_with_the_place(tmp_path
 
 def test_a_save_leaves_other_temporary_files_alone(tmp_path: Path) -> None:
     # Leftovers of killed saves are removed once per run by the fold, under the cassette lock
-    # (tests/test_cassette_journal.py); a plain save no longer lists the folder.
+    # (tests/test_safety_crash.py); a plain save no longer lists the folder.
     path = tmp_path / "c.yaml"
     leftover = tmp_path / ".c.yaml.0123456789ab.tmp"
     leftover.write_text("partial")

@@ -41,7 +41,7 @@ ORG = "org-AbCdEfGh12345678"
 PROJ = "proj_AbCdEfGh12345678"
 SECRETS = (KEY, LEGACY_KEY, SVC_KEY, ADMIN_KEY, ORG, PROJ, "hunter2-cookie", "s3cr3t-json")
 HINT = "See https://pypi.org/project/pytest-runreplay/#redaction"
-REFERENCE = Path(__file__).resolve().parent / "data" / "reference" / "examples"
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference" / "examples"
 
 
 @pytest.fixture(autouse=True)

@@ -287,7 +287,7 @@ class TestErrors:
 
 # ------------------------------------------------------------- real-world shapes (tests/_import_shapes.py)
 
-SHAPES = Path(__file__).resolve().parent / "data" / "import_shapes"
+SHAPES = Path(__file__).resolve().parent.parent / "data" / "import_shapes"
 
 
 def test_the_committed_shapes_are_what_the_generator_writes() -> None:

@@ -89,7 +89,7 @@ def test_a_cache_that_does_not_match_the_file_is_not_used(
     path.write_bytes(data)
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     parses: list[str] = []
-    import runreplay.cassette._format as fmt
+    import runreplay.cassette._load as fmt
 
     real_parse = fmt._parse
     monkeypatch.setattr(fmt, "_parse", lambda name, data: parses.append(name) or real_parse(name, data))

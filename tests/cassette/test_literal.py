@@ -9,7 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import runreplay.cassette._format as fmt
+import runreplay.cassette._dump as dump
+import runreplay.cassette._load as load_module
 from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, dumps, loads
 from runreplay.cassette._literal import why_not_literal
 
@@ -42,8 +43,8 @@ def request_body_lines(text: str) -> list[str]:
 def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run with LibYAML's emitter and parser, then with PyYAML's pure-Python ones."""
     if request.param == "pure-python":
-        monkeypatch.setattr(fmt, "_LOADER", fmt._make_loader(yaml.SafeLoader))
-        monkeypatch.setattr(fmt, "_DUMPER", fmt._make_dumper(yaml.SafeDumper))
+        monkeypatch.setattr(load_module, "_LOADER", load_module._make_loader(yaml.SafeLoader))
+        monkeypatch.setattr(dump, "_DUMPER", dump._make_dumper(yaml.SafeDumper))
     return str(request.param)
 
 
