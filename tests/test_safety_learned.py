@@ -116,7 +116,7 @@ def test_chunk_boundaries_inside_a_learned_secret_move_to_the_end_of_its_placeho
         complete=False,
         error=StreamError("httpx.RemoteProtocolError", f"peer said {secret}", after_chunk=5),
     )
-    redacted = Redactor().response(response, learned=[secret])
+    redacted = Redactor().scanner([secret]).response(response)
     new_body = body.replace(secret.encode(), R.encode())
     placeholder_end = start + len(R)
     # Same count, same order, same arrival times; a boundary inside the secret moves to the end of the
@@ -185,8 +185,8 @@ def test_secret_looking_environment_values_are_learned_when_the_request_is_sent(
 def test_azure_keys_are_env_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     azure = secrets.token_hex(16)
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", azure)
-    assert Redactor().redact_text(f"key={azure}!") == f"key={R}!"
-    assert Redactor().scan_text(azure)[0].rule == "env:AZURE_OPENAI_API_KEY"
+    assert Redactor().scanner().redact_text(f"key={azure}!") == f"key={R}!"
+    assert Redactor().scanner().scan_text(azure)[0].rule == "env:AZURE_OPENAI_API_KEY"
 
 
 @pytest.mark.parametrize(

@@ -149,7 +149,7 @@ def test_the_report_never_prints_a_secret() -> None:
 
 
 def test_redacted_cassettes_are_clean() -> None:
-    redacted = Redactor(CONFIG).cassette(leaky_cassette())
+    redacted = Redactor(CONFIG).scanner().cassette(leaky_cassette())
     assert scan_cassette(redacted, config=CONFIG) == []
     assert redacted.interactions[0].request.header("cookie") == f"session={R}"
 
@@ -222,7 +222,7 @@ def test_audit_paths_reads_files_and_directories(tmp_path: Path) -> None:
     leaky = tmp_path / "sub" / "leaky.yaml"
     clean = tmp_path / "clean.yaml"
     format_module.save(leaky, leaky_cassette())
-    format_module.save(clean, Redactor(CONFIG).cassette(leaky_cassette()))
+    format_module.save(clean, Redactor(CONFIG).scanner().cassette(leaky_cassette()))
     (tmp_path / "notes.txt").write_text(f"not a cassette: {KEY}")
 
     found = audit_paths([tmp_path], config=CONFIG)
@@ -267,7 +267,7 @@ def cassettes(draw: st.DrawFn) -> Cassette:
 @given(cassettes())
 def test_audit_flags_exactly_what_redaction_changes(cassette: Cassette) -> None:
     redactor = Redactor(CONFIG)
-    redacted = redactor.cassette(cassette)
+    redacted = redactor.scanner().cassette(cassette)
     assert bool(scan_cassette(cassette, config=CONFIG)) == (redacted != cassette)
     assert scan_cassette(redacted, config=CONFIG) == []
     for finding in scan_cassette(cassette, config=CONFIG):

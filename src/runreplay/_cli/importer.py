@@ -217,7 +217,9 @@ def run_import(
         try:
             original = from_vcrpy(source.path)
             secrets = len(scan_cassette(original))
-            cassette = Redactor().cassette(original)  # secrets never reach a cassette file, imported or not
+            cassette = (
+                Redactor().scanner().cassette(original)
+            )  # secrets never reach a cassette file, imported or not
             target.parent.mkdir(parents=True, exist_ok=True)
             save(target, cassette)
             load(target)  # what was written must load (and so inspect) cleanly

@@ -102,7 +102,7 @@ def scan_interaction(
     interaction: Interaction,
     index: int,
     *,
-    redactor: Redactor | Scanner,
+    scanner: Scanner,
     path: str | None = None,
     clear_only: str | None = None,
 ) -> list[Finding]:
@@ -112,50 +112,28 @@ def scan_interaction(
     """
     found: list[Finding] = []
 
-    def _findings(
-        hits: list[Hit],
-        value: str | bytes,
-        *,
-        path: str | None,
-        index: int,
-        field: str,
-        chunks: list[int] | None = None,
-    ) -> list[Finding]:
+    def add(hits: list[Hit], value: str | bytes, field: str, chunks: list[int] | None = None) -> None:
         if clear_only is not None:
             hits = _clear(hits, value, clear_only)
-        return _make_findings(hits, value, path=path, index=index, field=field, chunks=chunks)
+        found.extend(_make_findings(hits, value, path=path, index=index, field=field, chunks=chunks))
 
     request, response = interaction.request, interaction.response
-    found += _findings(
-        redactor.scan_url(request.url), request.url, path=path, index=index, field="request.url"
-    )
+    add(scanner.scan_url(request.url), request.url, "request.url")
     for name, value in request.headers:
-        field = f"request.headers.{name.lower()}"
-        found += _findings(redactor.scan_text(name), name, path=path, index=index, field="request.headers")
-        found += _findings(redactor.scan_header(name, value), value, path=path, index=index, field=field)
+        add(scanner.scan_text(name), name, "request.headers")
+        add(scanner.scan_header(name, value), value, f"request.headers.{name.lower()}")
     content_type = (request.header("content-type") or "").split(";", 1)[0].strip().lower()
     form = content_type == "application/x-www-form-urlencoded"
-    body_hits = redactor.scan_body(request.body, form=form)
-    found += _findings(body_hits, request.body, path=path, index=index, field="request.body")
+    add(scanner.scan_body(request.body, form=form), request.body, "request.body")
     for name, value in response.headers:
-        field = f"response.headers.{name.lower()}"
-        found += _findings(redactor.scan_text(name), name, path=path, index=index, field="response.headers")
-        hits = redactor.scan_header(name, value, response=True)
-        found += _findings(hits, value, path=path, index=index, field=field)
+        add(scanner.scan_text(name), name, "response.headers")
+        add(scanner.scan_header(name, value, response=True), value, f"response.headers.{name.lower()}")
     body = response.body
     ends = list(accumulate(len(chunk.data) for chunk in response.chunks))
-    found += _findings(
-        redactor.scan_body(body), body, path=path, index=index, field="response.body", chunks=ends
-    )
+    add(scanner.scan_body(body), body, "response.body", ends)
     if response.error is not None:
-        message = response.error.message
-        found += _findings(
-            redactor.scan_text(message), message, path=path, index=index, field="response.error"
-        )
-        kind = response.error.type
-        found += _findings(
-            redactor.scan_text(kind), kind, path=path, index=index, field="response.error.type"
-        )
+        add(scanner.scan_text(response.error.message), response.error.message, "response.error")
+        add(scanner.scan_text(response.error.type), response.error.type, "response.error.type")
     return found
 
 
@@ -177,7 +155,7 @@ def scan_cassette(
     placeholder = redactor.config.placeholder if clear_only else None
     found: list[Finding] = []
     for index, interaction in enumerate(cassette.interactions):
-        found += scan_interaction(interaction, index, redactor=scanner, path=path, clear_only=placeholder)
+        found += scan_interaction(interaction, index, scanner=scanner, path=path, clear_only=placeholder)
     return found
 
 

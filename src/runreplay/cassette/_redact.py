@@ -1,8 +1,9 @@
 """Redaction: secrets are replaced by a placeholder before a request is matched or anything is written.
 
-One engine finds secrets (`Redactor.scan_*`, returning `Hit`s) and the same hits drive both the
-rewrite (`Redactor.request/response/interaction/cassette`) and the audit (`runreplay.cassette._audit`),
-so what the audit flags is exactly what redaction would change.
+A `Redactor` compiles a `RedactionConfig` once; its `scanner()` reads the env secrets and is the one
+object that finds secrets (`Scanner.scan_*`, returning `Hit`s) and rewrites them
+(`Scanner.request/response/interaction/cassette`). The same hits drive the audit
+(`runreplay.cassette._audit`), so what the audit flags is exactly what redaction would change.
 
 What is found, by default (see `RedactionConfig` to extend or narrow it):
 
@@ -32,10 +33,19 @@ import os
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import AnyStr, Final, Generic
 
+from runreplay.cassette._redact_config import (
+    DEFAULT_ENV_SECRETS,
+    MIN_ENV_SECRET_LENGTH,
+    MIN_LEARNED_LENGTH,
+    PLACEHOLDER,
+    RedactionConfig,
+    compile_pattern,
+    secret_environment,
+)
 from runreplay.cassette.model import (
     Cassette,
     Chunk,
@@ -44,278 +54,18 @@ from runreplay.cassette.model import (
     RecordedResponse,
     StreamError,
 )
-from runreplay.errors import ConfigurationError, docs_link
 
 __all__ = [
     "DEFAULT_ENV_SECRETS",
-    "DEFAULT_HEADER_WORDS",
-    "DEFAULT_JSON_FIELDS",
-    "DEFAULT_PATTERNS",
-    "DEFAULT_QUERY_PARAMETERS",
-    "DEFAULT_REQUEST_HEADERS",
-    "DEFAULT_RESPONSE_HEADERS",
-    "MIN_ENV_SECRET_LENGTH",
-    "MIN_LEARNED_LENGTH",
     "PLACEHOLDER",
-    "SAFE_HEADERS",
     "Hit",
     "RedactionConfig",
     "Redactor",
     "Scanner",
-    "SecretPattern",
     "secret_environment",
 ]
 
-PLACEHOLDER: Final = "<REDACTED>"
-"""What every secret is replaced with."""
-
-DEFAULT_REQUEST_HEADERS: Final = (
-    "authorization",
-    "api-key",
-    "openai-organization",
-    "openai-project",
-    "cookie",
-    "x-api-key",
-    "proxy-authorization",
-    "x-auth-token",
-    "x-goog-api-key",
-    "ocp-apim-subscription-key",
-)
-"""Request headers whose whole value is a secret (names are case-insensitive)."""
-
-DEFAULT_HEADER_WORDS: Final = ("auth", "token", "secret", "key", "cookie", "session")
-"""A request or response header whose name contains one of these is a secret header (but `SAFE_HEADERS`)."""
-
-SAFE_HEADERS: Final = (
-    "www-authenticate",
-    "proxy-authenticate",
-    "idempotency-key",
-    "x-idempotency-key",
-    "keep-alive",
-)
-"""Headers whose names contain a word of `DEFAULT_HEADER_WORDS` but hold no secret (also every
-`*ratelimit*` header, such as `x-ratelimit-remaining-tokens`). Patterns still apply to them."""
-
-DEFAULT_RESPONSE_HEADERS: Final = ("set-cookie", "openai-organization", "openai-project")
-"""Response headers whose whole value is a secret."""
-
-DEFAULT_QUERY_PARAMETERS: Final = (
-    "api_key",
-    "api-key",
-    "apikey",
-    "key",
-    "access_token",
-    "token",
-    "client_secret",
-    "password",
-    "sig",
-)
-"""Query (and form) parameters whose value is a secret."""
-
-DEFAULT_JSON_FIELDS: Final = (
-    "api_key",
-    "apiKey",
-    "client_secret",
-    "password",
-    "access_token",
-    "refresh_token",
-    "id_token",
-)
-"""JSON keys whose string value is a secret, at any depth of a request or response body."""
-
-DEFAULT_ENV_SECRETS: Final = ("OPENAI_API_KEY", "OPENAI_ADMIN_KEY", "AZURE_OPENAI_API_KEY")
-"""Environment variables whose values are secrets wherever they appear (read at each call)."""
-
-MIN_ENV_SECRET_LENGTH: Final = 8
-"""Shorter environment values (e.g. OPENAI_API_KEY=test in CI) are ignored: they would hit ordinary text."""
-
-MIN_LEARNED_LENGTH: Final = 8
-"""Values redacted from a request are learned (scrubbed from the rest of the cassette) from this length."""
-
-_SECRET_ENV_NAME = re.compile(r"(?i)(?:api[_-]?key|token|secret|passw(?:or)?d|credential|(?:^|_)key$)")
-_SECRET_ENV_VALUE = re.compile(r"(?=[^\s]*[A-Za-z])(?=[^\s]*[0-9])[^\s/][^\s]{7,}")
-
-
-def secret_environment(environ: dict[str, str] | None = None) -> set[str]:
-    """Values of environment variables that look like secrets, to be learned when a request is sent.
-
-    A name that says api key, token, secret, password, credential or ends in `_KEY`, with a value of 8
-    or more characters without spaces that mixes letters and digits and is not a path.
-    """
-    environ = dict(os.environ) if environ is None else environ
-    return {
-        value.strip()
-        for name, value in environ.items()
-        if _SECRET_ENV_NAME.search(name) and _SECRET_ENV_VALUE.fullmatch(value.strip())
-    }
-
-
 _REPLACEMENT_SCHEMES: Final = r"bearer|basic|token|digest|negotiate|ntlm|bot|aws4-hmac-sha256"
-_PLACEHOLDER_FORBIDDEN: Final = set('"\\;,&=#%') | {" ", "\t"}
-
-
-@dataclass(frozen=True, slots=True)
-class SecretPattern:
-    """A named regular expression for one kind of secret (`rule` names it in audit findings)."""
-
-    rule: str
-    regex: str
-    trigger: str | None = None  # a substring every match contains: values without it are skipped
-    group: int = 0  # the group to replace (0: the whole match)
-    headers_only: bool = False  # only in header values (bearer tokens would hit prose in bodies)
-
-
-DEFAULT_PATTERNS: Final = (
-    SecretPattern(
-        "openai-api-key",
-        r"(?<![A-Za-z0-9_-])sk-(?:[A-Za-z0-9_-]{20,}|test(?:[-_][A-Za-z0-9_-]*)?(?![A-Za-z0-9]))",
-        trigger="sk-",
-    ),
-    SecretPattern("organization-id", r"(?<![A-Za-z0-9_-])org-[A-Za-z0-9]{16,}", trigger="org-"),
-    SecretPattern("project-id", r"(?<![A-Za-z0-9_-])proj_[A-Za-z0-9]{16,}", trigger="proj_"),
-    # Each pattern starts with literal text, so `re` can skip ahead to it; the check that the token
-    # does not continue a longer word is a lookbehind placed after that text (a leading one would make
-    # the regex try every position of a body: 10 to 40 times slower).
-    SecretPattern(
-        "aws-access-key-id", r"AKIA(?<![A-Za-z0-9]AKIA)[A-Z0-9]{16}(?![A-Za-z0-9])", trigger="AKIA"
-    ),
-    SecretPattern("github-token", r"gh(?<![A-Za-z0-9_]gh)[pousr]_[A-Za-z0-9]{36,}", trigger="gh"),
-    SecretPattern(
-        "github-token", r"github_pat_(?<![A-Za-z0-9_]github_pat_)[A-Za-z0-9_]{40,}", trigger="github_pat_"
-    ),
-    SecretPattern("slack-token", r"xox(?<![A-Za-z0-9_-]xox)[abposr]-[A-Za-z0-9-]{10,}", trigger="xox"),
-    SecretPattern("stripe-key", r"sk_(?<![A-Za-z0-9_]sk_)(?:live|test)_[A-Za-z0-9]{16,}", trigger="sk_"),
-    SecretPattern("stripe-key", r"rk_(?<![A-Za-z0-9_]rk_)(?:live|test)_[A-Za-z0-9]{16,}", trigger="rk_"),
-    SecretPattern(
-        "jwt",
-        r"eyJ(?<![A-Za-z0-9_-]eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
-        trigger="eyJ",
-    ),
-    SecretPattern(
-        "url-userinfo",
-        r"://(?<=[A-Za-z0-9+.-]://)(?:[^/@\s:?#\"'<>\\]*:)?([^/@\s?#\"'<>\\]+)@",
-        trigger="://",
-        group=1,
-    ),
-    SecretPattern(
-        "bearer-token",
-        r"(?i)(?<![A-Za-z0-9])bearer\s+([A-Za-z0-9._~+/-]+=*)(?![A-Za-z0-9._~+/=\"-])",
-        group=1,
-        headers_only=True,
-    ),
-)
-"""The built-in patterns, in priority order (the first rule that finds a secret names it)."""
-
-
-def _strings(name: str, value: object) -> tuple[str, ...]:
-    """A config field as a tuple of strings (lists are accepted); anything else is a ConfigurationError."""
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigurationError(
-            f"RedactionConfig.{name} must be a list or tuple of strings, not {type(value).__name__} "
-            f"({value!r}). Wrap a single value in a tuple: {name}=({value!r},). "
-            f"See {docs_link('redaction')}"
-        )
-    items = tuple(value)
-    for item in items:
-        if not isinstance(item, str) or not item:
-            raise ConfigurationError(
-                f"RedactionConfig.{name} must hold non-empty strings, but it holds {item!r}. "
-                f"Remove that entry. See {docs_link('redaction')}"
-            )
-    return items
-
-
-@dataclass(frozen=True, slots=True)
-class RedactionConfig:
-    """What counts as a secret and what replaces it; the defaults are on unless replaced explicitly."""
-
-    request_headers: tuple[str, ...] = DEFAULT_REQUEST_HEADERS
-    response_headers: tuple[str, ...] = DEFAULT_RESPONSE_HEADERS
-    patterns: tuple[SecretPattern, ...] = DEFAULT_PATTERNS
-    extra_patterns: tuple[str, ...] = ()
-    secrets: tuple[str, ...] = ()
-    env_secrets: tuple[str, ...] = DEFAULT_ENV_SECRETS
-    query_parameters: tuple[str, ...] = DEFAULT_QUERY_PARAMETERS
-    json_fields: tuple[str, ...] = DEFAULT_JSON_FIELDS
-    placeholder: str = PLACEHOLDER
-    header_words: tuple[str, ...] = DEFAULT_HEADER_WORDS
-    safe_headers: tuple[str, ...] = SAFE_HEADERS
-
-    def __post_init__(self) -> None:
-        """Normalise lists to tuples and reject what cannot work, with a message saying how to fix it."""
-        for f in fields(self):
-            if f.name in ("patterns", "placeholder"):
-                continue
-            object.__setattr__(self, f.name, _strings(f.name, getattr(self, f.name)))
-        patterns = tuple(self.patterns) if isinstance(self.patterns, Iterable) else self.patterns
-        if not isinstance(patterns, tuple) or not all(isinstance(p, SecretPattern) for p in patterns):
-            raise ConfigurationError(
-                f"RedactionConfig.patterns must be a tuple of SecretPattern, not {self.patterns!r}. "
-                f"Give plain regular expressions in extra_patterns instead. See {docs_link('redaction')}"
-            )
-        object.__setattr__(self, "patterns", patterns)
-        for pattern in (*(p.regex for p in patterns), *self.extra_patterns):
-            _compile_pattern(pattern)
-        placeholder = self.placeholder
-        if (
-            not isinstance(placeholder, str)
-            or not placeholder
-            or not placeholder.isascii()
-            or not placeholder.isprintable()
-            or _PLACEHOLDER_FORBIDDEN & set(placeholder)
-        ):
-            raise ConfigurationError(
-                f"RedactionConfig.placeholder {placeholder!r} cannot be used: it must be non-empty "
-                'printable ASCII without spaces or any of " \\ ; , & = # % (it is written into JSON '
-                f"strings, cookies and query strings). The default is {PLACEHOLDER!r}. "
-                f"See {docs_link('redaction')}"
-            )
-
-    def extended(
-        self,
-        *,
-        request_headers: Iterable[str] = (),
-        response_headers: Iterable[str] = (),
-        extra_patterns: Iterable[str] = (),
-        secrets: Iterable[str] = (),
-        env_secrets: Iterable[str] = (),
-        query_parameters: Iterable[str] = (),
-        json_fields: Iterable[str] = (),
-    ) -> RedactionConfig:
-        """A copy with more of each (duplicates dropped): how user options add to the defaults."""
-
-        def more(current: tuple[str, ...], extra: Iterable[str]) -> tuple[str, ...]:
-            return tuple(dict.fromkeys((*current, *_strings("extended", tuple(extra)))))
-
-        return replace(
-            self,
-            request_headers=more(self.request_headers, request_headers),
-            response_headers=more(self.response_headers, response_headers),
-            extra_patterns=more(self.extra_patterns, extra_patterns),
-            secrets=more(self.secrets, secrets),
-            env_secrets=more(self.env_secrets, env_secrets),
-            query_parameters=more(self.query_parameters, query_parameters),
-            json_fields=more(self.json_fields, json_fields),
-        )
-
-
-def _compile_pattern(pattern: str) -> tuple[re.Pattern[str], re.Pattern[bytes]]:
-    """A user or built-in pattern compiled for text and for bytes (binary bodies)."""
-    try:
-        text = re.compile(pattern)
-    except re.error as exc:
-        raise ConfigurationError(
-            f"secret pattern {pattern!r} is not a valid regular expression: {exc}. Fix the pattern "
-            f"(Python `re` syntax). See {docs_link('redaction')}"
-        ) from None
-    try:
-        data = re.compile(pattern.encode("utf-8"))
-    except re.error as exc:
-        raise ConfigurationError(
-            f"secret pattern {pattern!r} cannot be applied to binary bodies: {exc}. Write non-ASCII "
-            f"characters literally instead of as \\u or \\N escapes. See {docs_link('redaction')}"
-        ) from None
-    return text, data
 
 
 @functools.lru_cache(maxsize=256)
@@ -500,12 +250,12 @@ class Redactor:
         anywhere: list[_Rule] = []
         headers_only: list[_Rule] = []
         for pattern in config.patterns:
-            text, data = _compile_pattern(pattern.regex)
+            text, data = compile_pattern(pattern.regex)
             rule = _Rule(pattern.rule, text, data, pattern.group, pattern.trigger, priority)
             (headers_only if pattern.headers_only else anywhere).append(rule)
             priority += 1
         for source in config.extra_patterns:
-            text, data = _compile_pattern(source)
+            text, data = compile_pattern(source)
             anywhere.append(_Rule(f"user-pattern:{source}", text, data, 0, None, priority))
             priority += 1
         self._anywhere = tuple(anywhere)
@@ -601,52 +351,6 @@ class Redactor:
                 literals.append(_Rule("learned-secret", text, data, 0, value, 900))
         return Scanner(self, tuple(literals))
 
-    def scan_text(self, text: str) -> list[Hit]:
-        """Secrets in free text (patterns and literals; not the header-only bearer rule)."""
-        return self.scanner().scan_text(text)
-
-    def scan_url(self, url: str) -> list[Hit]:
-        """Secrets in a URL: patterns, literals, listed query parameters, and a `user:password@`."""
-        return self.scanner().scan_url(url)
-
-    def scan_header(self, name: str, value: str, *, response: bool = False) -> list[Hit]:
-        """Secrets in one header value: patterns, literals, bearer tokens, and the listed headers' values."""
-        return self.scanner().scan_header(name, value, response=response)
-
-    def scan_body(self, body: bytes, *, form: bool = False) -> list[Hit]:
-        """Secrets in a body, as byte offsets: patterns, literals, JSON fields, and form parameters."""
-        return self.scanner().scan_body(body, form=form)
-
-    def redact_text(self, text: str) -> str:
-        """`text` with the secrets `scan_text` finds replaced."""
-        return self.scanner().redact_text(text)
-
-    def redact_url(self, url: str) -> str:
-        """`url` with the secrets `scan_url` finds replaced."""
-        return self.scanner().redact_url(url)
-
-    def redact_header(self, name: str, value: str, *, response: bool = False) -> str:
-        """One header value with the secrets `scan_header` finds replaced."""
-        return self.scanner().redact_header(name, value, response=response)
-
-    def redact_body(self, body: bytes, *, form: bool = False) -> bytes:
-        """A body with the secrets `scan_body` finds replaced."""
-        return self.scanner().redact_body(body, form=form)
-
-    # -- whole requests, responses, interactions and cassettes ---------------------------------------
-
-    def request(self, request: RecordedRequest) -> RecordedRequest:
-        """A redacted copy of `request` (the input is not changed)."""
-        return self.scanner().request(request)
-
-    def response(self, response: RecordedResponse, *, learned: Iterable[str] = ()) -> RecordedResponse:
-        """A redacted copy of `response`; chunk boundaries and offsets are kept (see the module doc)."""
-        return self.scanner(learned).response(response)
-
-    def interaction(self, interaction: Interaction, *, learned: Iterable[str] = ()) -> Interaction:
-        """A redacted copy of one interaction."""
-        return self.scanner(learned).interaction(interaction)
-
     def scrub_learned(self, interaction: Interaction, learned: Iterable[str]) -> Interaction:
         """`interaction` with `learned` secrets scrubbed from its response and its request headers.
 
@@ -663,17 +367,12 @@ class Redactor:
             recorded_at=interaction.recorded_at,
         )
 
-    def cassette(self, cassette: Cassette, *, learned: Iterable[str] = ()) -> Cassette:
-        """A redacted copy of a whole cassette (metadata is copied as is)."""
-        scanner = self.scanner(learned)
-        return Cassette(
-            interactions=[scanner.interaction(i) for i in cassette.interactions],
-            meta=dict(cassette.meta),
-        )
-
 
 class Scanner:
-    """A Redactor's rules with the env secrets read once (see `Redactor.scanner`)."""
+    """A Redactor's rules with the env secrets read once (`Redactor.scanner`): finds and replaces secrets.
+
+    Each method leaves its input unchanged; the rewrites repeat until nothing more is found.
+    """
 
     def __init__(self, redactor: Redactor, literals: tuple[_Rule, ...]) -> None:
         self._r = redactor
@@ -700,11 +399,11 @@ class Scanner:
         return out
 
     def scan_text(self, text: str) -> list[Hit]:
-        """See `Redactor.scan_text`."""
+        """Secrets in free text (patterns and literals; not the header-only bearer rule)."""
         return self._r._text.hits(self._run(text, self._for_text), text)
 
     def scan_url(self, url: str) -> list[Hit]:
-        """See `Redactor.scan_url`."""
+        """Secrets in a URL: patterns, literals, listed query parameters, and a `user:password@`."""
         r = self._r
         out = self._run(url, self._for_text)
         query_start = url.find("?")
@@ -719,7 +418,7 @@ class Scanner:
         return r._text.hits(out, url)
 
     def scan_header(self, name: str, value: str, *, response: bool = False) -> list[Hit]:
-        """See `Redactor.scan_header`."""
+        """Secrets in one header value: patterns, literals, bearer tokens, and the listed headers' values."""
         r = self._r
         out = self._run(value, self._for_headers)
         lowered = name.lower()
@@ -741,7 +440,7 @@ class Scanner:
         return r._text.hits(out, value)
 
     def scan_body(self, body: bytes, *, form: bool = False) -> list[Hit]:
-        """See `Redactor.scan_body`."""
+        """Secrets in a body, as byte offsets: patterns, literals, JSON fields, and form parameters."""
         if not body:
             return []
         rules = self._for_form if form else self._for_body
@@ -752,7 +451,7 @@ class Scanner:
         return _char_to_byte_hits(text, self._r._text.hits(self._run(text, rules), text))
 
     def redact_text(self, text: str) -> str:
-        """See `Redactor.redact_text`."""
+        """`text` with the secrets `scan_text` finds replaced."""
         for _ in range(_MAX_ROUNDS):
             hits = self.scan_text(text)
             if not hits:
@@ -761,7 +460,7 @@ class Scanner:
         return text
 
     def redact_url(self, url: str, *, found: set[str] | None = None) -> str:
-        """See `Redactor.redact_url`; each removed value is added to `found` when given."""
+        """`url` with the secrets `scan_url` finds replaced (each added to `found` when given)."""
         for _ in range(_MAX_ROUNDS):
             hits = self.scan_url(url)
             if not hits:
@@ -773,7 +472,7 @@ class Scanner:
     def redact_header(
         self, name: str, value: str, *, response: bool = False, found: set[str] | None = None
     ) -> str:
-        """See `Redactor.redact_header`; each removed value is added to `found` when given."""
+        """A header value with the secrets `scan_header` finds replaced (each added to `found` when given)."""
         for _ in range(_MAX_ROUNDS):
             hits = self.scan_header(name, value, response=response)
             if not hits:
@@ -783,7 +482,7 @@ class Scanner:
         return value
 
     def redact_body(self, body: bytes, *, form: bool = False, found: set[str] | None = None) -> bytes:
-        """See `Redactor.redact_body`; each removed value is added to `found` when given."""
+        """A body with the secrets `scan_body` finds replaced (each added to `found` when given)."""
         return self.redact_chunked(body, [len(body)], form=form, found=found)[0]
 
     def redact_chunked(
@@ -819,7 +518,7 @@ class Scanner:
         ]
 
     def request(self, request: RecordedRequest, *, found: set[str] | None = None) -> RecordedRequest:
-        """See `Redactor.request`; each removed value is added to `found` when given (see `learn`)."""
+        """A redacted copy of `request`; each removed value is added to `found` when given (see `learn`)."""
         content_type = (request.header("content-type") or "").split(";", 1)[0].strip().lower()
         form = content_type == "application/x-www-form-urlencoded"
         body = self.redact_body(request.body, form=form, found=found)
@@ -832,7 +531,7 @@ class Scanner:
         )
 
     def response(self, response: RecordedResponse) -> RecordedResponse:
-        """See `Redactor.response`."""
+        """A redacted copy of `response`; chunk boundaries and offsets are kept (see the module doc)."""
         body = response.body
         new_body, ends = self.redact_chunked(body, list(accumulate(len(c.data) for c in response.chunks)))
         chunks: list[Chunk] = []
@@ -856,9 +555,15 @@ class Scanner:
         )
 
     def interaction(self, interaction: Interaction) -> Interaction:
-        """See `Redactor.interaction`."""
+        """A redacted copy of one interaction."""
         return Interaction(
             request=self.request(interaction.request),
             response=self.response(interaction.response),
             recorded_at=interaction.recorded_at,
+        )
+
+    def cassette(self, cassette: Cassette) -> Cassette:
+        """A redacted copy of a whole cassette (metadata is copied as is)."""
+        return Cassette(
+            interactions=[self.interaction(i) for i in cassette.interactions], meta=dict(cassette.meta)
         )

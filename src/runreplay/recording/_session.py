@@ -282,7 +282,7 @@ class CassetteSession:
         def on_finish(interaction: Interaction) -> None:
             with self._lock:
                 learned = frozenset(self._learned)
-            interaction.response = self.redactor.response(interaction.response, learned=learned)
+            interaction.response = self.redactor.scanner(learned).response(interaction.response)
             interaction.recorded_at = _now_iso()
             with self._lock:
                 self._new.append((decision.seq, interaction))
