@@ -318,7 +318,7 @@ def test_inspect_of_a_directory(capsys: pytest.CaptureFixture[str], tmp_path: Pa
         [],
         [
             f"runreplay: inspect: {tmp_path} is a directory; expected one cassette file such as {tmp_path}/NAME.yaml "
-            f"(to check a whole folder, run 'runreplay validate {tmp_path}' or 'runreplay audit {tmp_path}')"
+            f"(to check a whole folder, run 'runreplay validate {tmp_path}' or 'runreplay audit {tmp_path}')."
         ],
     )
 
@@ -362,8 +362,8 @@ def test_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:
         2,
         [],
         [
-            "runreplay: unknown command 'frobnicate'; expected one of inspect, audit, validate, import, demo, diff, "
-            "report, serve, record. Run 'runreplay --help' for usage"
+            "runreplay: argument COMMAND: invalid choice: 'frobnicate' (choose from 'inspect', 'audit', 'validate', "
+            "'import', 'demo', 'diff', 'report', 'serve', 'record'); run 'runreplay --help' for usage"
         ],
     )
 

@@ -12,8 +12,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from typing import NoReturn, TextIO
 
 from runreplay._cli.console import COLOR_CHOICES, Console, Style, wants_color
@@ -21,8 +20,6 @@ from runreplay._cli.paths import CommandError
 from runreplay._version import __version__
 
 __all__ = ["build_parser", "main"]
-
-_COMMANDS = ("inspect", "audit", "validate", "import", "demo", "diff", "report", "serve", "record")
 
 _EPILOG = """\
 exit status: 0 all is well; 1 audit found a secret, validate a problem, or demo a mismatch;
@@ -189,11 +186,6 @@ def _inspect(args: argparse.Namespace, console: Console) -> int:
     from runreplay._cli.paths import load_cassette
 
     path: str = args.path
-    if Path(path).is_dir():
-        raise CommandError(
-            f"inspect: {path} is a directory; expected one cassette file such as {path}/NAME.yaml "
-            f"(to check a whole folder, run 'runreplay validate {path}' or 'runreplay audit {path}')"
-        )
     cassette = load_cassette("inspect", path)
     if args.json:
         console.out.write(
@@ -248,30 +240,9 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
     return run_suite(suite, args.keep, console)
 
 
-def _unknown_command(argv: Sequence[str]) -> str | None:
-    """The first positional argument when it is not a command (so the message can list the commands)."""
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg == "--color":
-            skip = True
-        elif arg == "--":
-            return None
-        elif not arg.startswith("-"):
-            return None if arg in _COMMANDS else arg
-    return None
-
-
 def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
     """Parse `argv` and run the command; usage problems raise CommandError."""
     parser = build_parser()
-    unknown = _unknown_command(argv)
-    if unknown is not None:
-        raise CommandError(
-            f"unknown command {unknown!r}; expected one of {', '.join(_COMMANDS)}. "
-            "Run 'runreplay --help' for usage"
-        )
     try:
         args, extra = parser.parse_known_args(argv)
     except SystemExit as stop:  # --help and --version print, then exit 0

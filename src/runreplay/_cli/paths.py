@@ -56,7 +56,10 @@ def load_problem(error: BaseException, path: Path | str) -> str:
             "(pytest --record-mode=once)."
         )
     if isinstance(error, IsADirectoryError):
-        return f"{name} is a directory; expected one cassette file such as {name}/NAME.yaml."
+        return (
+            f"{name} is a directory; expected one cassette file such as {name}/NAME.yaml (to check a "
+            f"whole folder, run 'runreplay validate {name}' or 'runreplay audit {name}')."
+        )
     if isinstance(error, OSError):
         return f"cannot read {name}: {error.strerror or error}; expected a readable cassette file."
     return f"cannot load {name}: {error}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from runreplay._cli.console import Console
 from runreplay._cli.paths import CommandError
-from runreplay._cli.serving import announce_and_wait, stop_on_signals
+from runreplay._cli.serving import add_listen_arguments, announce_and_wait, stop_on_signals
 from runreplay.errors import RunreplayError
 
 if TYPE_CHECKING:
@@ -22,8 +22,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--target", required=True, metavar="URL", help="where to forward, e.g. https://api.openai.com"
     )
     parser.add_argument("--cassette", required=True, metavar="FILE", help="the cassette to record into")
-    parser.add_argument("--port", type=int, default=0, help="TCP port (default 0: any free port)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument(
         "--record-mode",
         default="new_episodes",
@@ -39,10 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="redact this header too (repeatable)",
     )
-    parser.add_argument("--no-cors", action="store_true", help="do not answer browsers' CORS requests")
-    parser.add_argument(
-        "--allow-remote", action="store_true", help="allow a --host that is not loopback (anyone can use it)"
-    )
+    add_listen_arguments(parser, remote_risk="use it")
 
 
 def run_record(args: argparse.Namespace, console: Console) -> int:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from runreplay._cli.console import Console
 from runreplay._cli.paths import CommandError
-from runreplay._cli.serving import announce_and_wait, stop_on_signals
+from runreplay._cli.serving import add_listen_arguments, announce_and_wait, stop_on_signals
 from runreplay.errors import RunreplayError
 
 if TYPE_CHECKING:
@@ -19,8 +19,6 @@ __all__ = ["add_arguments", "run_serve"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `runreplay serve`."""
     parser.add_argument("paths", nargs="+", metavar="PATH", help="cassette files or folders (*.yaml, *.yml)")
-    parser.add_argument("--port", type=int, default=0, help="TCP port (default 0: any free port)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument(
         "--replay-speed",
         type=float,
@@ -47,10 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="once every recording of a request was played, play the last one again for repeats",
     )
-    parser.add_argument("--no-cors", action="store_true", help="do not answer browsers' CORS requests")
-    parser.add_argument(
-        "--allow-remote", action="store_true", help="allow a --host that is not loopback (anyone can read)"
-    )
+    add_listen_arguments(parser, remote_risk="read")
 
 
 def run_serve(args: argparse.Namespace, console: Console) -> int:

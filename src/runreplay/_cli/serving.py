@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
 import threading
 from collections.abc import Iterator
@@ -10,9 +11,21 @@ from types import FrameType
 
 from runreplay._cli.console import Console
 
-__all__ = ["announce_and_wait", "stop_on_signals"]
+__all__ = ["add_listen_arguments", "announce_and_wait", "stop_on_signals"]
 
 _POLL_S = 0.5
+
+
+def add_listen_arguments(parser: argparse.ArgumentParser, *, remote_risk: str) -> None:
+    """`--port`, `--host`, `--no-cors` and `--allow-remote` (`remote_risk`: what anyone could then do)."""
+    parser.add_argument("--port", type=int, default=0, help="TCP port (default 0: any free port)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--no-cors", action="store_true", help="do not answer browsers' CORS requests")
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help=f"allow a --host that is not loopback (anyone can {remote_risk})",
+    )
 
 
 @contextmanager

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import AnyStr, Final, Generic
 
+from runreplay.cassette import model
 from runreplay.cassette._redact_config import (
     DEFAULT_ENV_SECRETS,
     MIN_ENV_SECRET_LENGTH,
@@ -46,14 +47,7 @@ from runreplay.cassette._redact_config import (
     compile_pattern,
     secret_environment,
 )
-from runreplay.cassette.model import (
-    Cassette,
-    Chunk,
-    Interaction,
-    RecordedRequest,
-    RecordedResponse,
-    StreamError,
-)
+from runreplay.cassette.model import Cassette, Interaction, RecordedRequest, RecordedResponse
 
 __all__ = [
     "DEFAULT_ENV_SECRETS",
@@ -534,14 +528,14 @@ class Scanner:
         """A redacted copy of `response`; chunk boundaries and offsets are kept (see the module doc)."""
         body = response.body
         new_body, ends = self.redact_chunked(body, list(accumulate(len(c.data) for c in response.chunks)))
-        chunks: list[Chunk] = []
+        chunks: list[model.Chunk] = []
         start = 0
         for chunk, end in zip(response.chunks, ends, strict=True):
-            chunks.append(Chunk(new_body[start:end], chunk.offset_ms))
+            chunks.append(model.Chunk(new_body[start:end], chunk.offset_ms))
             start = end
         error = response.error
         if error is not None:
-            error = StreamError(error.type, self.redact_text(error.message), error.after_chunk)
+            error = model.StreamError(error.type, self.redact_text(error.message), error.after_chunk)
         headers = self._headers(response.headers, response=True)
         return RecordedResponse(
             status=response.status,
