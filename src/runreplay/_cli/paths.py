@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from runreplay.cassette import Cassette, load
-from runreplay.cassette._audit import CASSETTE_SUFFIXES
+from runreplay.cassette._files import CassettePathError
+from runreplay.cassette._files import cassette_files as files_under
 from runreplay.errors import CassetteFormatError, RunreplayError
 
 __all__ = ["CommandError", "cassette_files", "load_cassette", "load_problem"]
@@ -16,30 +17,12 @@ class CommandError(RunreplayError):
     """A problem with what the user asked for (exit status 2); the message says what, expected, how to fix."""
 
 
-def cassette_files(
-    command: str, paths: list[str], suffixes: tuple[str, ...] = CASSETTE_SUFFIXES
-) -> list[Path]:
-    """Each file as given and the files with `suffixes` under each directory (recursively, sorted)."""
-    files: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
-            if not found:
-                raise CommandError(
-                    f"{command}: no cassette files ({', '.join('*' + s for s in suffixes)}) under {item}; "
-                    "expected a folder of cassettes or cassette files. Check the path."
-                )
-            files += found
-        elif path.exists():
-            files.append(path)
-        else:
-            raise CommandError(
-                f"{command}: no such file or directory: {item}; expected a cassette file or a folder of "
-                "cassettes. Check the path (record cassettes first with pytest --record-mode=once)."
-            )
-    unique = {file.resolve(): file for file in reversed(files)}  # the same file named twice: once
-    return [file for file in files if unique.get(file.resolve()) is file]
+def cassette_files(command: str, paths: list[str]) -> list[Path]:
+    """Each file as given and the cassettes under each folder; a `CommandError` for a path without any."""
+    try:
+        return files_under(paths)
+    except CassettePathError as error:
+        raise CommandError(f"{command}: {error}") from None
 
 
 def load_problem(error: BaseException, path: Path | str) -> str:

@@ -20,10 +20,10 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from runreplay.cassette._files import CASSETTE_SUFFIXES, cassette_files
 from runreplay.cassette._redact import PLACEHOLDER, Hit, RedactionConfig, Redactor, Scanner
 from runreplay.cassette.model import Cassette, Interaction
 
@@ -37,9 +37,6 @@ __all__ = [
     "scan_cassette",
     "scan_document",
 ]
-
-CASSETTE_SUFFIXES = (".yaml", ".yml")
-"""File suffixes `audit_paths` picks up when it is given a directory."""
 
 
 def mask(secret: str | bytes) -> str:
@@ -280,26 +277,12 @@ def audit_file(path: str | os.PathLike[str], *, config: RedactionConfig | None =
     ]
 
 
-def _cassette_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The files to audit: each file as given, and the cassette files under each directory (sorted)."""
-    files: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            files += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CASSETTE_SUFFIXES
-            )
-        else:
-            files.append(path)
-    return files
-
-
 def audit_paths(
     paths: Iterable[str | os.PathLike[str]], *, config: RedactionConfig | None = None
 ) -> list[Finding]:
     """Load each cassette file (directories are searched) and scan it; a file that cannot load raises."""
     found: list[Finding] = []
-    for file in _cassette_files(paths):
+    for file in cassette_files(paths, strict=False):
         found += audit_file(file, config=config)
     return found
 
