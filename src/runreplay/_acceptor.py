@@ -15,38 +15,31 @@ import socket
 import socketserver
 import threading
 import traceback
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Acceptor"]
 
 
+@dataclass(eq=False)
 class Acceptor:
     """Serves a bound `socketserver.TCPServer` from a daemon thread until `stop()`."""
 
-    def __init__(
-        self,
-        server: socketserver.TCPServer,
-        *,
-        name: str,
-        stopping: threading.Event,
-        errors: list[str],
-        join_timeout: float,
-    ) -> None:
-        self._server = server
-        self._name = name
-        self._stopping = stopping
-        self._errors = errors
-        self._join_timeout = join_timeout
-        self._lock = threading.Lock()
-        self._connections: dict[socket.socket, threading.Thread] = {}
-        self._wake: tuple[socket.socket, socket.socket] | None = None
-        self._thread: threading.Thread | None = None
+    server: socketserver.TCPServer
+    name: str = field(kw_only=True)
+    stopping: threading.Event = field(kw_only=True)
+    errors: list[str] = field(kw_only=True)
+    join_timeout: float = field(kw_only=True)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _connections: dict[socket.socket, threading.Thread] = field(default_factory=dict, init=False)
+    _wake: tuple[socket.socket, socket.socket] | None = field(default=None, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
 
     def start(self) -> None:
         """Start accepting in a daemon thread."""
-        self._server.socket.setblocking(False)
+        self.server.socket.setblocking(False)
         self._wake = socket.socketpair()
-        self._thread = threading.Thread(target=self._accept_loop, name=self._name, daemon=True)
+        self._thread = threading.Thread(target=self._accept_loop, name=self.name, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -58,14 +51,14 @@ class Acceptor:
         assert self._thread is not None
         self._wake[1].send(b"\0")
         self._thread.join(timeout=5)
-        self._server.server_close()
+        self.server.server_close()
         with self._lock:
             connections = dict(self._connections)
         for connection in connections:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
         for worker in connections.values():
-            worker.join(timeout=self._join_timeout)
+            worker.join(timeout=self.join_timeout)
         for end in self._wake:
             end.close()
 
@@ -73,14 +66,14 @@ class Acceptor:
         """Accept connections until stop() writes to the wake-up socket; one thread per connection."""
         assert self._wake is not None
         with selectors.DefaultSelector() as selector:
-            selector.register(self._server.socket, selectors.EVENT_READ)
+            selector.register(self.server.socket, selectors.EVENT_READ)
             selector.register(self._wake[0], selectors.EVENT_READ)
-            while not self._stopping.is_set():
+            while not self.stopping.is_set():
                 for key, _ in selector.select():
                     if key.fileobj is self._wake[0]:
                         return
                     try:
-                        connection, address = self._server.socket.accept()
+                        connection, address = self.server.socket.accept()
                     except OSError:  # the client gave up between select() and accept()
                         continue
                     connection.setblocking(True)
@@ -92,12 +85,12 @@ class Acceptor:
     def _serve(self, connection: socket.socket, address: Any) -> None:
         """Serve one client connection until it closes, then forget it."""
         try:
-            self._server.finish_request(connection, address)
+            self.server.finish_request(connection, address)
         except OSError:
             pass  # the client went away, or stop() closed the connection
         except Exception:  # pragma: no cover - a bug in a server, kept for the test that trips it
-            self._errors.append(traceback.format_exc())
+            self.errors.append(traceback.format_exc())
         finally:
-            self._server.shutdown_request(connection)
+            self.server.shutdown_request(connection)
             with self._lock:
                 self._connections.pop(connection, None)

@@ -31,7 +31,7 @@ class Reply:
 class Owner(Protocol):
     """What a connection needs from the server that owns it (`FakeAssistantsServer`)."""
 
-    _stopping: threading.Event
+    stopping: threading.Event
 
     def _answer(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Reply:
         """The reply to one request."""
@@ -100,7 +100,7 @@ class Handler(LoopbackHandler):
         chunker, delay, drop = self.owner._stream_settings()
         dropped = drop is not None and drop < len(frames)
         for number, chunk in enumerate(chunker(frames[:drop] if dropped else frames)):
-            if number and delay > 0 and self.owner._stopping.wait(delay):
+            if number and delay > 0 and self.owner.stopping.wait(delay):
                 dropped = True
                 break
             self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import abc
 import http.server
 import re
 import socket
 import socketserver
-from typing import Any
+import threading
+from types import TracebackType
+from typing import Any, Self
 
-from runreplay.errors import RunreplayError
+from runreplay._acceptor import Acceptor
+from runreplay.errors import ConfigurationError, RunreplayError, ServerStateError
 
-__all__ = ["BadRequestBody", "LoopbackHandler", "LoopbackListener"]
+__all__ = ["BadRequestBody", "LoopbackHandler", "LoopbackListener", "LoopbackService"]
 
 
 class BadRequestBody(RunreplayError, ValueError):
@@ -68,3 +72,75 @@ class LoopbackListener(http.server.HTTPServer):
         """Bind without HTTPServer's reverse DNS lookup of the host, which can be slow."""
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+
+class LoopbackService(abc.ABC):
+    """A listener served from daemon threads: started once (or by `with`), stopped at once.
+
+    Subclasses bind in `_listen()`. `stopping` is set when `stop()` begins, so long answers end early;
+    every open connection is then shut down and its thread joined. `errors` holds tracebacks of bugs.
+    """
+
+    def __init__(self, *, name: str, host: str, port: int, join_timeout: float) -> None:
+        self._name = name
+        self._host = host
+        self._port = port
+        self._join_timeout = join_timeout
+        self.stopping = threading.Event()
+        self.errors: list[str] = []
+        self._listener: LoopbackListener | None = None
+        self._acceptor: Acceptor | None = None
+
+    @abc.abstractmethod
+    def _listen(self) -> LoopbackListener:
+        """A listener bound to `_host`:`_port` whose connections this service answers."""
+
+    @property
+    def port(self) -> int:
+        """The TCP port listened on (known once started)."""
+        if self._listener is None:
+            raise ServerStateError(f"{self._name} is not started; use `with` or call start() first")
+        return self._listener.server_port
+
+    def start(self) -> Self:
+        """Bind and start accepting connections in a daemon thread."""
+        if self._listener is not None or self.stopping.is_set():
+            raise ServerStateError(f"{self._name} can be started once; create a new one to start again")
+        try:
+            self._listener = self._listen()
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot listen on {self._host}:{self._port}: {exc.strerror or exc}; "
+                "choose another port (0 picks a free one)."
+            ) from None
+        self._acceptor = Acceptor(
+            self._listener,
+            name=self._name,
+            stopping=self.stopping,
+            errors=self.errors,
+            join_timeout=self._join_timeout,
+        )
+        self._acceptor.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop at once: close the listening socket and every open connection, then join the threads."""
+        if self._listener is None or self.stopping.is_set():
+            return
+        self.stopping.set()
+        self.before_connections_close()
+        assert self._acceptor is not None
+        self._acceptor.stop()
+
+    def before_connections_close(self) -> None:  # noqa: B027 - an optional hook, empty by default
+        """A hook run when stopping begins, before open connections are shut down."""
+
+    def __enter__(self) -> Self:
+        """Start (unless `start()` was already called) for the `with` block."""
+        return self if self._listener is not None else self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Stop when the `with` block ends."""
+        self.stop()

@@ -18,17 +18,16 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from runreplay import _fakeserver_payloads as payloads
 from runreplay import _fakeserver_responses as responses
-from runreplay._acceptor import Acceptor
 from runreplay._fakeserver_checks import ApiError, precheck, submit_outputs, validate_with_model
 from runreplay._fakeserver_chunking import Chunker, chunker
 from runreplay._fakeserver_wire import Listener, Reply
-from runreplay.errors import ConfigurationError, ServerStateError
+from runreplay._loopback_http import LoopbackService
+from runreplay.errors import ConfigurationError
 
 __all__ = ["FakeAssistantsServer", "ReceivedRequest", "main"]
 
@@ -92,7 +91,7 @@ def _is_error_status(status: int) -> bool:
 Route = tuple["re.Pattern[str]", dict[str, Callable[["FakeAssistantsServer", _Call], Reply]]]
 
 
-class FakeAssistantsServer:
+class FakeAssistantsServer(LoopbackService):
     """A local, deterministic stand-in for the Assistants API (and `POST /v1/responses`, the Responses API).
 
     Use it as a context manager (or call `start()` and `stop()`), then point a client at `base_url`:
@@ -134,6 +133,7 @@ class FakeAssistantsServer:
                 f"chunk_delay={chunk_delay!r}, drop_after_events={drop_after_events!r} and "
                 f"poll_steps={poll_steps!r} must not be negative"
             )
+        super().__init__(name="FakeAssistantsServer", host=_HOST, port=port, join_timeout=2)
         self.seed = seed
         self.chunking = chunking
         self.chunk_delay = chunk_delay
@@ -142,8 +142,6 @@ class FakeAssistantsServer:
         self.poll_steps = poll_steps
         self.poll_after_ms = poll_after_ms
         self.validate = validate
-        self.errors: list[str] = []
-        self._port = port
         self._base_time = base_time
         self._organization = payloads.IdMaker("organization", seed).make("org-")
         self._lock = threading.Lock()
@@ -153,9 +151,6 @@ class FakeAssistantsServer:
         self._runs: dict[str, payloads.RunState] = {}
         self._responses = responses.ResponseStore()
         self._index = 0
-        self._stopping = threading.Event()
-        self._httpd: Listener | None = None
-        self._acceptor: Acceptor | None = None
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -211,13 +206,6 @@ class FakeAssistantsServer:
     # -- lifecycle -----------------------------------------------------------------------------
 
     @property
-    def port(self) -> int:
-        """The TCP port the server listens on (known once started)."""
-        if self._httpd is None:
-            raise ServerStateError("FakeAssistantsServer is not started; use `with` or call start() first")
-        return self._httpd.server_port
-
-    @property
     def url(self) -> str:
         """The server's root URL, `http://127.0.0.1:PORT`."""
         return f"http://{_HOST}:{self.port}"
@@ -227,42 +215,11 @@ class FakeAssistantsServer:
         """The API base URL for clients, `http://127.0.0.1:PORT/v1`."""
         return f"{self.url}/v1"
 
-    def start(self) -> FakeAssistantsServer:
-        """Bind 127.0.0.1 and start accepting connections in a daemon thread."""
-        if self._httpd is not None or self._stopping.is_set():
-            raise ServerStateError(
-                "FakeAssistantsServer can be started once; create a new one to start again"
-            )
-        self._httpd = Listener(self, self._port)
-        self._acceptor = Acceptor(
-            self._httpd,
-            name="runreplay-fakeserver",
-            stopping=self._stopping,
-            errors=self.errors,
-            join_timeout=2,
-        )
-        self._acceptor.start()
-        return self
+    def _listen(self) -> Listener:
+        """A listener on 127.0.0.1 whose connections this server answers."""
+        return Listener(self, self._port)
 
-    def stop(self) -> None:
-        """Stop at once: close the listening socket and every open client connection."""
-        if self._httpd is None or self._stopping.is_set():
-            return
-        self._stopping.set()
-        assert self._acceptor is not None
-        self._acceptor.stop()
-
-    close = stop
-
-    def __enter__(self) -> FakeAssistantsServer:
-        """Start the server for the `with` block."""
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        """Stop the server when the `with` block ends."""
-        self.stop()
+    close = LoopbackService.stop
 
     # -- answering -------------------------------------------------------------------------------
 

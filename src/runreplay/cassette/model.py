@@ -26,6 +26,12 @@ FORMAT_VERSION = 1
 """Version of the file format written by `runreplay.cassette.save`; bumped on any incompatible change."""
 
 
+def _first_header(headers: list[tuple[str, str]], name: str) -> str | None:
+    """The first value of header `name` in `headers` (case-insensitive), or None."""
+    wanted = name.lower()
+    return next((value for key, value in headers if key.lower() == wanted), None)
+
+
 @dataclass(slots=True)
 class Chunk:
     """One piece of a response body as the client received it, `offset_ms` after the request was sent."""
@@ -45,11 +51,7 @@ class RecordedRequest:
 
     def header(self, name: str) -> str | None:
         """The first value of header `name` (case-insensitive), or None."""
-        wanted = name.lower()
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value
-        return None
+        return _first_header(self.headers, name)
 
 
 @dataclass(slots=True)
@@ -212,11 +214,7 @@ class RecordedResponse:
 
     def header(self, name: str) -> str | None:
         """The first value of header `name` (case-insensitive), or None."""
-        wanted = name.lower()
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value
-        return None
+        return _first_header(self.headers, name)
 
     @property
     def is_event_stream(self) -> bool:

@@ -11,12 +11,10 @@ import contextlib
 import http
 import socket
 import threading
-from types import TracebackType
-from typing import Self, cast
+from typing import cast
 
-from runreplay._acceptor import Acceptor
-from runreplay._loopback_http import LoopbackHandler, LoopbackListener
-from runreplay.errors import ConfigurationError, ServerStateError
+from runreplay._loopback_http import LoopbackHandler, LoopbackListener, LoopbackService
+from runreplay.errors import ConfigurationError
 
 __all__ = [
     "HOP_BY_HOP",
@@ -147,7 +145,7 @@ class _Listener(LoopbackListener):
         super().__init__((host, port), Exchange)
 
 
-class LoopbackServer(abc.ABC):
+class LoopbackServer(LoopbackService):
     """A threaded HTTP/1.1 server that starts in `__enter__` and stops at once in `__exit__`.
 
     Subclasses implement `answer(exchange)`. `stopping` is set when `stop()` begins, so long replays
@@ -155,70 +153,22 @@ class LoopbackServer(abc.ABC):
     """
 
     def __init__(self, *, host: str, port: int, name: str) -> None:
-        self._host = host
-        self._port = port
-        self._name = name
-        self.stopping = threading.Event()
+        super().__init__(name=name, host=host, port=port, join_timeout=5)
         self._lock = threading.Lock()
-        self._listener: _Listener | None = None
-        self._acceptor: Acceptor | None = None
-        self.errors: list[str] = []
+
+    def _listen(self) -> _Listener:
+        """A listener on `host`:`port` whose connections this server answers."""
+        return _Listener(self, self._host, self._port)
 
     @abc.abstractmethod
     def answer(self, exchange: Exchange) -> None:
         """Answer one request on `exchange`."""
 
     @property
-    def port(self) -> int:
-        """The TCP port listened on (known once started)."""
-        if self._listener is None:
-            raise ServerStateError(f"{self._name} is not started; use `with` or call start() first")
-        return self._listener.server_port
-
-    @property
     def base_url(self) -> str:
         """`http://HOST:PORT`, the root URL clients use (add the API's path prefix, e.g. `/v1`)."""
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self.port}"
-
-    def start(self) -> Self:
-        """Bind and start accepting connections in a daemon thread."""
-        if self._listener is not None or self.stopping.is_set():
-            raise ServerStateError(f"{self._name} can be started once; create a new one to start again")
-        try:
-            self._listener = _Listener(self, self._host, self._port)
-        except OSError as exc:
-            raise ConfigurationError(
-                f"cannot listen on {self._host}:{self._port}: {exc.strerror or exc}; "
-                "choose another --port (0 picks a free one)."
-            ) from None
-        self._acceptor = Acceptor(
-            self._listener, name=self._name, stopping=self.stopping, errors=self.errors, join_timeout=5
-        )
-        self._acceptor.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop at once: close the listening socket and every open connection, then join the threads."""
-        if self._listener is None or self.stopping.is_set():
-            return
-        self.stopping.set()
-        self.before_connections_close()
-        assert self._acceptor is not None
-        self._acceptor.stop()
-
-    def before_connections_close(self) -> None:  # noqa: B027 - an optional hook, empty by default
-        """A hook run when stopping begins, before open connections are shut down."""
-
-    def __enter__(self) -> Self:
-        """Start (unless `start()` was already called) for the `with` block."""
-        return self if self._listener is not None else self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        """Stop when the `with` block ends."""
-        self.stop()
 
 
 def cors_headers(exchange: Exchange, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
