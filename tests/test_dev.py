@@ -57,6 +57,27 @@ def test_no_program_lives_inside_a_string_in_dev_py() -> None:
     assert "import subprocess, sys" not in text
 
 
+PENDING_INLINE_PROGRAMS = {
+    "tests/test_factories_edge.py",
+    "tests/test_factories_pools.py",
+    "tests/test_factories_responses.py",
+    "tests/test_factories_valid.py",
+}
+"""Tests that still run a program given as a string (the factories' fresh-process checks), to move."""
+
+
+def test_the_ci_script_and_the_tests_run_python_programs_from_files() -> None:
+    shapes = ('sys.executable, "-c"', "python3 -c", "python -c")
+    places = [ROOT / ".ci" / "run", *(ROOT / "tests").rglob("*.py")]
+    inline = {
+        path.relative_to(ROOT).as_posix()
+        for path in places
+        if path != Path(__file__).resolve()
+        and any(shape in path.read_text(encoding="utf-8") for shape in shapes)
+    }
+    assert inline <= PENDING_INLINE_PROGRAMS
+
+
 def test_record_examples_serves_while_pytest_rewrites_the_examples(monkeypatch: pytest.MonkeyPatch) -> None:
     tool = _load(ROOT / "tools" / "record_examples.py")
     seen: list[list[str]] = []
