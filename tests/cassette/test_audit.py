@@ -266,8 +266,8 @@ def cassettes(draw: st.DrawFn) -> Cassette:
 @settings(max_examples=200, deadline=None)
 @given(cassettes())
 def test_audit_flags_exactly_what_redaction_changes(cassette: Cassette) -> None:
-    redactor = Redactor(CONFIG)
-    redacted = redactor.scanner().cassette(cassette)
+    scanner = Redactor(CONFIG).scanner()
+    redacted = scanner.cassette(cassette)
     assert bool(scan_cassette(cassette, config=CONFIG)) == (redacted != cassette)
     assert scan_cassette(redacted, config=CONFIG) == []
     for finding in scan_cassette(cassette, config=CONFIG):

@@ -72,10 +72,10 @@ def assert_clean(*values: str | bytes) -> None:
     ],
 )
 def test_builtin_patterns_find_secrets(text: str, rule: str) -> None:
-    redactor = Redactor()
+    scanner = Redactor().scanner()
     sentence = f'say "{text}", please'
-    assert redactor.scanner().scan_text(sentence) == [Hit(5, 5 + len(text), rule)]
-    assert redactor.scanner().redact_text(sentence) == f'say "{R}", please'
+    assert scanner.scan_text(sentence) == [Hit(5, 5 + len(text), rule)]
+    assert scanner.redact_text(sentence) == f'say "{R}", please'
 
 
 @pytest.mark.parametrize(
@@ -192,9 +192,9 @@ def test_request_headers_url_and_json_body() -> None:
     ],
 )
 def test_urls(url: str, expected: str) -> None:
-    redactor = Redactor()
-    assert redactor.scanner().redact_url(url) == expected
-    assert redactor.scanner().redact_url(expected) == expected
+    scanner = Redactor().scanner()
+    assert scanner.redact_url(url) == expected
+    assert scanner.redact_url(expected) == expected
 
 
 def test_form_bodies_use_the_query_parameter_list() -> None:
@@ -226,34 +226,30 @@ def test_non_ascii_bodies_report_byte_offsets() -> None:
 
 
 def test_cookie_and_set_cookie_keep_names_and_attributes() -> None:
-    redactor = Redactor()
+    scanner = Redactor().scanner()
     folded = (
         "__cf_bm=hunter2-cookie; path=/; expires=Thu, 01-Jan-2026 00:00:00 GMT; domain=.api.openai.com; "
         "HttpOnly; Secure, _cfuvid=hunter2-cookie; path=/; SameSite=None"
     )
-    assert redactor.scanner().redact_header("Set-Cookie", folded, response=True) == (
+    assert scanner.redact_header("Set-Cookie", folded, response=True) == (
         f"__cf_bm={R}; path=/; expires=Thu, 01-Jan-2026 00:00:00 GMT; domain=.api.openai.com; "
         f"HttpOnly; Secure, _cfuvid={R}; path=/; SameSite=None"
     )
-    assert redactor.scanner().redact_header("cookie", "a=1;b= 2 ;c=") == f"a={R};b= {R} ;c="
+    assert scanner.redact_header("cookie", "a=1;b= 2 ;c=") == f"a={R};b= {R} ;c="
     # a header named like a cookie is a secret in either direction (the name rule).
-    assert redactor.scanner().redact_header("set-cookie", "a=1") == f"a={R}"
+    assert scanner.redact_header("set-cookie", "a=1") == f"a={R}"
 
 
 def test_scheme_is_kept_and_header_rules_name_the_most_specific_secret() -> None:
-    redactor = Redactor()
-    assert redactor.scanner().scan_header("Authorization", f"Bearer {KEY}") == [
-        Hit(7, 7 + len(KEY), "openai-api-key")
-    ]
-    assert redactor.scanner().scan_header("Authorization", "Bearer abc.def") == [Hit(7, 14, "bearer-token")]
-    assert redactor.scanner().scan_header("Authorization", "Basic dXNlcg==") == [Hit(6, 14, "secret-header")]
-    assert redactor.scanner().scan_header("OpenAI-Organization", ORG, response=True) == [
-        Hit(0, 20, "organization-id")
-    ]
-    assert redactor.scanner().scan_header("openai-organization", "org-TEST") == [Hit(0, 8, "secret-header")]
-    assert redactor.scanner().redact_header("authorization", "  Token  abc  ") == f"  Token  {R}  "
-    assert redactor.scanner().redact_header("authorization", "") == ""
-    assert redactor.scanner().redact_header("x-request-id", "req_0123456789abcdef") == "req_0123456789abcdef"
+    scanner = Redactor().scanner()
+    assert scanner.scan_header("Authorization", f"Bearer {KEY}") == [Hit(7, 7 + len(KEY), "openai-api-key")]
+    assert scanner.scan_header("Authorization", "Bearer abc.def") == [Hit(7, 14, "bearer-token")]
+    assert scanner.scan_header("Authorization", "Basic dXNlcg==") == [Hit(6, 14, "secret-header")]
+    assert scanner.scan_header("OpenAI-Organization", ORG, response=True) == [Hit(0, 20, "organization-id")]
+    assert scanner.scan_header("openai-organization", "org-TEST") == [Hit(0, 8, "secret-header")]
+    assert scanner.redact_header("authorization", "  Token  abc  ") == f"  Token  {R}  "
+    assert scanner.redact_header("authorization", "") == ""
+    assert scanner.redact_header("x-request-id", "req_0123456789abcdef") == "req_0123456789abcdef"
 
 
 # -- responses ------------------------------------------------------------------------------------
@@ -387,15 +383,15 @@ def test_interaction_and_cassette() -> None:
 
 
 def test_redacting_twice_changes_nothing() -> None:
-    redactor = Redactor()
-    once = redactor.scanner().request(make_request())
-    assert redactor.scanner().request(once) == once
+    scanner = Redactor().scanner()
+    once = scanner.request(make_request())
+    assert scanner.request(once) == once
     response = RecordedResponse(
         200, headers=[("set-cookie", "a=b")], chunks=[Chunk(SSE[:7], 0), Chunk(SSE[7:], 1)]
     )
-    once_response = redactor.scanner().response(response)
-    assert redactor.scanner().response(once_response) == once_response
-    assert redactor.scanner().scan_body(once.body) == []
+    once_response = scanner.response(response)
+    assert scanner.response(once_response) == once_response
+    assert scanner.scan_body(once.body) == []
 
 
 @settings(max_examples=200, deadline=None)
@@ -409,16 +405,16 @@ def test_redacting_twice_changes_nothing() -> None:
     ).map("".join)
 )
 def test_idempotent_on_arbitrary_text(text: str) -> None:
-    redactor = Redactor(RedactionConfig(extra_patterns=("RED", ">x")))
-    once = redactor.scanner().redact_text(text)
-    assert redactor.scanner().redact_text(once) == once
-    assert redactor.scanner().scan_text(once) == []
+    scanner = Redactor(RedactionConfig(extra_patterns=("RED", ">x"))).scanner()
+    once = scanner.redact_text(text)
+    assert scanner.redact_text(once) == once
+    assert scanner.scan_text(once) == []
     body = text.encode()
-    once_body = redactor.scanner().redact_body(body)
-    assert redactor.scanner().redact_body(once_body) == once_body
+    once_body = scanner.redact_body(body)
+    assert scanner.redact_body(once_body) == once_body
     header = text.replace("\r", " ").replace("\n", " ")
-    once_header = redactor.scanner().redact_header("authorization", header)
-    assert redactor.scanner().redact_header("authorization", once_header) == once_header
+    once_header = scanner.redact_header("authorization", header)
+    assert scanner.redact_header("authorization", once_header) == once_header
 
 
 # -- configuration --------------------------------------------------------------------------------
@@ -432,18 +428,18 @@ def test_extra_patterns_literals_and_json_fields() -> None:
         request_headers=["X-Custom-Token"],
         query_parameters=["sig"],
     )
-    redactor = Redactor(config)
+    scanner = Redactor(config).scanner()
     text = "acct-123456 said correct horse battery staple"
-    assert redactor.scanner().scan_text(text) == [
+    assert scanner.scan_text(text) == [
         Hit(0, 11, r"user-pattern:acct-\d{6}"),
         Hit(17, 45, "user-secret:1"),
     ]
     assert (
-        redactor.scanner().redact_body(b'{"password": "pw", "password2": "x"}')
+        scanner.redact_body(b'{"password": "pw", "password2": "x"}')
         == f'{{"password": "{R}", "password2": "x"}}'.encode()
     )
-    assert redactor.scanner().redact_header("x-custom-token", "abc") == R
-    assert redactor.scanner().redact_url("https://h/?sig=abc") == f"https://h/?sig={R}"
+    assert scanner.redact_header("x-custom-token", "abc") == R
+    assert scanner.redact_url("https://h/?sig=abc") == f"https://h/?sig={R}"
     assert config.request_headers[-1] == "X-Custom-Token"
     assert config.extended(json_fields=["password"]) == config  # duplicates are dropped
 
@@ -469,17 +465,17 @@ def test_custom_placeholder_and_narrowed_config() -> None:
     config = RedactionConfig(
         placeholder="***", request_headers=(), header_words=(), patterns=(), env_secrets=()
     )
-    redactor = Redactor(config)
-    assert redactor.scanner().redact_header("authorization", "Bearer x") == "Bearer x"  # explicitly narrowed
-    assert redactor.scanner().redact_url("https://h/?key=1") == "https://h/?key=***"
+    scanner = Redactor(config).scanner()
+    assert scanner.redact_header("authorization", "Bearer x") == "Bearer x"  # explicitly narrowed
+    assert scanner.redact_url("https://h/?key=1") == "https://h/?key=***"
     assert RedactionConfig(request_headers=["a", "b"]).request_headers == ("a", "b")  # type: ignore[arg-type]  # lists become tuples
     assert repr(Redactor()).startswith("Redactor(RedactionConfig(request_headers=('authorization',")
 
 
 def test_custom_pattern_objects() -> None:
     pattern = SecretPattern("slack-token", r"xox[bp]-[0-9A-Za-z-]{10,}", trigger="xox")
-    redactor = Redactor(RedactionConfig(patterns=(*RedactionConfig().patterns, pattern)))
-    assert redactor.scanner().scan_text("xoxb-1234567890-abc") == [Hit(0, 19, "slack-token")]
+    scanner = Redactor(RedactionConfig(patterns=(*RedactionConfig().patterns, pattern))).scanner()
+    assert scanner.scan_text("xoxb-1234567890-abc") == [Hit(0, 19, "slack-token")]
 
 
 @pytest.mark.parametrize(
@@ -529,14 +525,14 @@ def test_invalid_configuration(kwargs: dict[str, object], message: str) -> None:
 
 def test_live_request_redaction_is_fast() -> None:
     """The recorder redacts every live request before matching: a typical one takes microseconds."""
-    redactor = Redactor()
+    scanner = Redactor().scanner()
     request = make_request()
-    per_request = best_of(lambda: [redactor.scanner().request(request) for _ in range(100)]) / 100
+    per_request = best_of(lambda: [scanner.request(request) for _ in range(100)]) / 100
     assert per_request < 1e-3, f"{per_request * 1e6:.0f} µs per request"
     clean = (REFERENCE / "create_thread_and_run_stream_text.sse").read_bytes() if REFERENCE.exists() else SSE
     for body in (SSE_REDACTED * 500, clean * 10):  # ~70-90 KB
         response = RecordedResponse(200, chunks=[Chunk(body, 0.0)])
-        elapsed = best_of(functools.partial(redactor.scanner().response, response))
+        elapsed = best_of(functools.partial(scanner.response, response))
         assert elapsed < 0.05, f"{elapsed * 1e3:.1f} ms for a {len(body) // 1000} KB body"
 
 
@@ -583,9 +579,9 @@ JWT = (
     ],
 )
 def test_header_names_that_say_secret_are_redacted_both_ways(name: str, value: str, expected: str) -> None:
-    redactor = Redactor()
-    assert redactor.scanner().redact_header(name, value) == expected
-    assert redactor.scanner().redact_header(name, value, response=True) == expected
+    scanner = Redactor().scanner()
+    assert scanner.redact_header(name, value) == expected
+    assert scanner.redact_header(name, value, response=True) == expected
 
 
 @pytest.mark.parametrize(
