@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import runreplay.cassette._dump as dump
-import runreplay.cassette._load as load_module
 from runreplay import sse
 from runreplay._version import __version__
 from runreplay.cassette import (
@@ -369,15 +368,6 @@ cassettes = st.builds(
     st.lists(st.builds(Interaction, requests(), responses(), texts), max_size=3),
     st.dictionaries(texts, json_values, max_size=3),
 )
-
-
-@pytest.fixture(params=["libyaml", "pure-python"])
-def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test with LibYAML's parser and emitter, then with PyYAML's pure-Python fallbacks."""
-    if request.param == "pure-python":
-        monkeypatch.setattr(load_module, "_LOADER", load_module._make_loader(yaml.SafeLoader))
-        monkeypatch.setattr(dump, "_DUMPER", dump._make_dumper(yaml.SafeDumper))
-    return str(request.param)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

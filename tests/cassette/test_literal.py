@@ -5,12 +5,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import runreplay.cassette._dump as dump
-import runreplay.cassette._load as load_module
 from runreplay.cassette import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse, dumps, loads
 from runreplay.cassette._literal import why_not_literal
 
@@ -37,15 +34,6 @@ def request_body_lines(text: str) -> list[str]:
     start = lines.index("    body:") + 1
     end = lines.index("  response:")
     return lines[start:end]
-
-
-@pytest.fixture(params=["libyaml", "pure-python"])
-def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run with LibYAML's emitter and parser, then with PyYAML's pure-Python ones."""
-    if request.param == "pure-python":
-        monkeypatch.setattr(load_module, "_LOADER", load_module._make_loader(yaml.SafeLoader))
-        monkeypatch.setattr(dump, "_DUMPER", dump._make_dumper(yaml.SafeDumper))
-    return str(request.param)
 
 
 @pytest.mark.parametrize(
