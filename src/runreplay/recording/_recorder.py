@@ -110,11 +110,12 @@ class StreamRecorder:
             self._chunks.append(Chunk(data=data, offset_ms=offset))
 
     def fail(self, exc: BaseException) -> None:
-        """Note the error that broke the body; it is raised again after the same chunk on replay."""
+        """Note the error that broke the body and finish it cut; replay raises it after the same chunk."""
         if not self._finished and self._error is None:
             self._error = StreamError(
                 type=qualified_name(exc), message=cap_message(str(exc)), after_chunk=len(self._chunks)
             )
+        self.finish(complete=False)
 
     def _ends_with_done(self) -> bool:
         """Whether an event stream's last complete event is `data: [DONE]` (nothing meaningful follows)."""

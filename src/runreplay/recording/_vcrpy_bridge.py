@@ -23,12 +23,12 @@ from urllib.parse import urlencode, urlsplit
 
 from runreplay.cassette.model import RecordedRequest, RecordedResponse
 from runreplay.errors import ConfigurationError, RunreplayError, docs_link
-from runreplay.recording._active import current_session
+from runreplay.recording._current import current_session
 from runreplay.recording._recorder import qualified_name
 from runreplay.recording._replay import cap_message, error_kind
 from runreplay.recording._session import CassetteSession, Record, Replay, Synthetic
 
-__all__ = ["VcrBridge", "VcrPatch"]
+__all__ = ["VcrBridge", "VcrPatch", "patches"]
 
 _DECISION = "_runreplay_decision"
 _STARTED = "_runreplay_started"
@@ -270,7 +270,6 @@ def _record_drop(
     )
     recorder.chunk(bytes(exc.partial))
     recorder.fail(exc)
-    recorder.finish(complete=False)
 
 
 class _BrokenBody(io.BytesIO):
@@ -423,3 +422,8 @@ class VcrPatch:
         self._bodies.uninstall()
         while self._started:
             self._started.pop().stop()
+
+
+def patches() -> list[VcrPatch]:
+    """The bridge: every client library vcrpy patches that the adapters before it do not cover."""
+    return [VcrPatch()]
