@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import sys
 
 import pytest
 
@@ -48,3 +49,23 @@ def test_a_body_it_cannot_read_is_a_configuration_error() -> None:
         "bytes, str, a form (dict or list of pairs) or JSON. Send the body as bytes, or use a client runreplay "
         "has its own adapter for (httpx, requests). See https://pypi.org/project/pytest-runreplay/#bridged-clients"
     )
+
+
+def test_the_drop_wrapper_stays_on_the_stub_class_the_patchers_were_built_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    patch = VcrPatch()
+    patch.install()
+    patch.uninstall()
+    import vcr.stubs
+
+    built = vcr.stubs.VCRConnection
+    original = built.getresponse
+    for name in [name for name in sys.modules if name == "vcr" or name.startswith("vcr.")]:
+        monkeypatch.delitem(sys.modules, name)  # as pytester's in-process runs drop what they imported
+    patch.install()
+    try:
+        assert built.getresponse.__wrapped__ is original  # type: ignore[attr-defined]
+    finally:
+        patch.uninstall()
+    assert built.getresponse is original

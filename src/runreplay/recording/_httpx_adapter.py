@@ -90,14 +90,7 @@ def _stream_classes(module: ModuleType) -> tuple[type, type, type, type]:
             self._recorder = recorder
 
         def __iter__(self) -> Iterator[bytes]:
-            try:
-                for part in self._inner:
-                    self._recorder.chunk(part)
-                    yield part
-            except Exception as exc:
-                self._recorder.fail(exc)
-                raise
-            self._recorder.finish(complete=True)
+            return self._recorder.tee(self._inner)
 
         def close(self) -> None:
             try:
@@ -113,14 +106,10 @@ def _stream_classes(module: ModuleType) -> tuple[type, type, type, type]:
             self._recorder = recorder
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
-            try:
+            with self._recorder.reading():
                 async for part in self._inner:
                     self._recorder.chunk(part)
                     yield part
-            except Exception as exc:
-                self._recorder.fail(exc)
-                raise
-            self._recorder.finish(complete=True)
 
         async def aclose(self) -> None:
             try:

@@ -11,7 +11,8 @@ import re
 import sys
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from runreplay.cassette.model import Chunk, Interaction, RecordedRequest, RecordedResponse, StreamError
@@ -108,6 +109,23 @@ class StreamRecorder:
             data = self._decoder.decompress(data)
         if data:
             self._chunks.append(Chunk(data=data, offset_ms=offset))
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Around reading the live body: an error there breaks the recording too; the end completes it."""
+        try:
+            yield
+        except Exception as exc:
+            self.fail(exc)
+            raise
+        self.finish(complete=True)
+
+    def tee(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """Pass the live body's chunks on as they come, noting each one (see `reading`)."""
+        with self.reading():
+            for chunk in chunks:
+                self.chunk(chunk)
+                yield chunk
 
     def fail(self, exc: BaseException) -> None:
         """Note the error that broke the body and finish it cut; replay raises it after the same chunk."""

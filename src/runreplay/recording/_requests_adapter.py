@@ -81,14 +81,7 @@ class _TeeRaw:
 
     def stream(self, amt: int | None = 2**16, decode_content: bool | None = None) -> Iterator[bytes]:
         """Yield the live body as urllib3 does, noting each piece."""
-        try:
-            for part in self._raw.stream(amt, decode_content=decode_content):
-                self._recorder.chunk(part)
-                yield part
-        except Exception as exc:
-            self._recorder.fail(exc)
-            raise
-        self._recorder.finish(complete=True)
+        return self._recorder.tee(self._raw.stream(amt, decode_content=decode_content))
 
     def read(
         self, amt: int | None = None, decode_content: bool | None = None, cache_content: bool = False

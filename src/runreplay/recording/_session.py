@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from runreplay.cassette._journal import cassette_lock
-from runreplay.cassette.model import Cassette, Interaction, RecordedRequest, RecordedResponse
+from runreplay.cassette.model import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse
 from runreplay.errors import RunreplayError, SecretLeakError, UnmatchedRequestError
 from runreplay.faults import DropAfter, ErrorEvent, Fault, HttpError, Stall
 from runreplay.recording._config import CassetteConfig
@@ -252,8 +252,6 @@ class CassetteSession:
 
     def _synthetic(self, fault: HttpError) -> RecordedResponse:
         """The response for an `http_error` fault: the API's error body, `retry-after` when asked."""
-        from runreplay.cassette.model import Chunk
-
         headers = [("content-type", "application/json"), ("x-request-id", "req_runreplay_fault")]
         if fault.retry_after is not None:
             headers.append(("retry-after-ms", str(round(fault.retry_after * 1000))))

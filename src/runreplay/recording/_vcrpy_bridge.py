@@ -328,12 +328,19 @@ class _HttpClientDrops:
 
     def __init__(self) -> None:
         self._saved: Any = None
+        self._cls: Any = None
 
     def install(self) -> None:
-        """Wrap `getresponse`."""
-        from vcr.stubs import VCRConnection
+        """Wrap `getresponse` of the `VCRConnection` the patchers were built from.
 
-        inner = VCRConnection.getresponse
+        That class is kept from the first install, as the patchers are: `vcr.stubs` may since have been
+        imported afresh (pytester's in-process runs drop the modules imported inside them).
+        """
+        if self._cls is None:
+            from vcr.stubs import VCRConnection
+
+            self._cls = VCRConnection
+        inner = self._cls.getresponse
 
         @functools.wraps(inner)
         def getresponse(connection: Any, *args: Any, **kwargs: Any) -> Any:
@@ -375,16 +382,14 @@ class _HttpClientDrops:
                 response._content = _BrokenBody(decision.interaction.response, source, decision.position)
             return response
 
-        VCRConnection.getresponse = getresponse
+        self._cls.getresponse = getresponse
         self._saved = inner
 
     def uninstall(self) -> None:
         """Put vcrpy's `getresponse` back."""
         if self._saved is None:
             return
-        from vcr.stubs import VCRConnection
-
-        VCRConnection.getresponse = self._saved
+        self._cls.getresponse = self._saved
         self._saved = None
 
 
