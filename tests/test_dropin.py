@@ -257,7 +257,10 @@ def pytest_unconfigure():
     result = pytester.runpytest_subprocess("-p", "no:recording", "-s")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(
-        ["RUNREPLAY MODULES ['runreplay', 'runreplay._version', 'runreplay.errors', 'runreplay.plugin']"]
+        [
+            "RUNREPLAY MODULES ['runreplay', 'runreplay._pytest_options', 'runreplay._version', "
+            "'runreplay.errors', 'runreplay.plugin']"
+        ]
     )
 
 

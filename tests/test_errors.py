@@ -30,7 +30,10 @@ SRC = Path(runreplay.__file__).parent
 
 ALLOWED_BUILTIN_RAISES: dict[tuple[str, str], str] = {
     # Protocols that want their own exception types.
-    ("plugin.py", "ArgumentTypeError"): "argparse turns it into a usage message for a bad option value",
+    (
+        "_pytest_options.py",
+        "ArgumentTypeError",
+    ): "argparse turns it into a usage message for a bad option value",
     ("recording/_pytest_support.py", "UsageError"): "a bad ini or command-line setting, once at start-up",
     ("fakeserver.py", "SystemExit"): "the `python -m runreplay.fakeserver` entry point's exit status",
     # A bad argument, as the standard library would raise it.

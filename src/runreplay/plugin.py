@@ -1,29 +1,33 @@
-"""The pytest surface of runreplay: options, ini keys, markers, fixtures, header and summary.
+"""The pytest surface of runreplay: options, ini keys, markers, fixtures and the hooks that call in.
 
-No logic lives here: paths, seeds, option precedence, sessions and the guard are in
-`runreplay.recording`. Precedence, applied once in `runreplay.recording._config.resolve`:
-an option given on the command line > marker > `runreplay_config` fixture > ini > default.
+No logic lives here: paths, seeds, option precedence, a test's cassette set-up, the guard and the
+summary are in `runreplay.recording` (`_pytest_support`, `_pytest_guard`). Precedence, applied once in
+`runreplay.recording._config.resolve`: command line > marker > `runreplay_config` fixture > ini > default.
 
 A test that uses no cassette (no `cassette` marker, no `cassette` fixture) costs one check at
-collection and one stash lookup per call: no fixture, no guard, no configuration work.
+collection and one stash lookup per call: no fixture, no guard, no configuration work, no import.
 """
 
 from __future__ import annotations
 
-import os
-import random
-import uuid
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from runreplay.errors import ConfigurationError
+from runreplay._pytest_options import (
+    OPTION_HELP,
+    layers,
+    recording_loads,
+    replay_speed,
+    seed,
+    seed_and_run_id,
+)
 
 if TYPE_CHECKING:
     from runreplay.factories import RequestFactory
     from runreplay.models import CreateThreadAndRunRequest
-    from runreplay.recording._guard import AllowedHosts, NetworkGuard
+    from runreplay.recording._guard import AllowedHosts
     from runreplay.recording._pytest_support import RunContext, RunSummary
     from runreplay.recording._session import CassetteSession
 
@@ -32,180 +36,52 @@ _RUN_ID = pytest.StashKey[str]()
 _SUMMARY = pytest.StashKey["RunSummary"]()
 _CONTEXT = pytest.StashKey["RunContext"]()
 _LAYERS = pytest.StashKey[tuple[dict[str, Any], dict[str, Any], "AllowedHosts | None"]]()
-_OPEN = pytest.StashKey[list["RunContext"]]()
 _STRICT_FAILURES = pytest.StashKey[list[str]]()
 _FIXTURE = "_runreplay_context"
-DEFAULT_SEED = 0
-"""The session seed when --runreplay-seed is not given: fixed, so recorded factory data replays."""
 _DEPRECATION_FILTER = "ignore:The Assistants API is deprecated:DeprecationWarning"
 _SHORT_NAMES_OF_RECORDING = ("--record-mode", "--allowed-hosts")
 """The short option names pytest-recording also defines; runreplay leaves them to it when it loads."""
 
 
-def _replay_speed(value: str) -> float:
-    """argparse type for --replay-speed: a finite number >= 0."""
-    try:
-        speed = float(value)
-    except ValueError:
-        speed = -1.0
-    if not 0 <= speed < float("inf"):
-        import argparse
-
-        raise argparse.ArgumentTypeError(
-            f"expected a number >= 0 (0 = instant, 1 = recorded timing), got {value!r}"
-        )
-    return speed
-
-
-def _recording_loads(pluginmanager: pytest.PytestPluginManager) -> bool:
-    """Whether pytest-recording is (or will be) loaded in this run, so it owns its option names."""
-    if pluginmanager.is_blocked("recording"):
-        return False
-    if pluginmanager.get_plugin("recording") is not None:
-        return True
-    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
-        return False
-    import importlib.util
-
-    return importlib.util.find_spec("pytest_recording") is not None
-
-
-def _seed(value: str) -> int:
-    """argparse type for --runreplay-seed: a non-negative integer, or 'random' for a fresh one."""
-    if value == "random":
-        return random.randrange(2**32)
-    try:
-        seed = int(value)
-    except ValueError:
-        seed = -1
-    if seed < 0:
-        import argparse
-
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer or 'random', got {value!r}")
-    return seed
-
-
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     """Declare runreplay's options (`--runreplay-*`, plus short aliases no other plugin owns) and ini keys."""
-    taken = _SHORT_NAMES_OF_RECORDING if _recording_loads(pluginmanager) else ()
-
-    def names(name: str) -> list[str]:
-        return [f"--runreplay-{name}"] + ([f"--{name}"] if f"--{name}" not in taken else [])
-
+    taken = _SHORT_NAMES_OF_RECORDING if recording_loads(pluginmanager) else ()
     group = parser.getgroup("runreplay", "runreplay: record and replay HTTP/SSE cassettes")
-    group.addoption(
-        *names("record-mode"),
-        dest="runreplay_record_mode",
-        choices=["none", "once", "new_episodes", "all", "rewrite"],
-        default=None,
-        help="none (default): replay only, network blocked. once: record cassettes that do not exist. "
-        "new_episodes: also record requests with no recording. all: record every request. "
-        "rewrite: replace cassettes with what this run records. With pytest-recording loaded, its "
-        "--record-mode drives both.",
-    )
-    group.addoption(
-        *names("replay-speed"),
-        dest="runreplay_replay_speed",
-        type=_replay_speed,
-        default=None,
-        metavar="FACTOR",
-        help="factor applied to recorded delays: 0 (default) plays instantly, 1 plays the recorded timing.",
-    )
-    group.addoption(
-        "--runreplay-seed",
-        dest="runreplay_seed",
-        type=_seed,
-        default=None,
-        metavar="N",
-        help="session seed for request factories: an integer, or 'random' (default: 0, so factory data "
-        "and cassettes agree from run to run; printed in the header).",
-    )
-    group.addoption(
-        *names("allowed-hosts"),
-        dest="runreplay_allowed_hosts",
-        default=None,
-        metavar="HOST,...",
-        help="hosts reachable while the network is blocked: names, addresses or CIDRs, comma-separated. "
-        "Replaces the default (loopback); empty allows nothing; * allows all.",
-    )
-    group.addoption(
-        "--runreplay-strict",
-        dest="runreplay_strict",
-        action="store_true",
-        default=None,
-        help="fail tests that leave recorded interactions unplayed or whose cassette does not exist "
-        "(shared cassettes are judged over the whole run).",
-    )
-    group.addoption(
-        "--runreplay-block-network",
-        dest="runreplay_block_network",
-        action="store_true",
-        default=None,
-        help="block the network for the whole run from session start, not only in tests that replay a "
-        "cassette (@pytest.mark.allow_network opts a test out).",
-    )
+
+    def option(name: str, short: bool, **kwargs: Any) -> None:
+        names = [f"--runreplay-{name}"] + ([f"--{name}"] if short and f"--{name}" not in taken else [])
+        dest = f"runreplay_{name.replace('-', '_')}"
+        group.addoption(*names, dest=dest, default=None, help=OPTION_HELP[name], **kwargs)
+
+    option("record-mode", True, choices=["none", "once", "new_episodes", "all", "rewrite"])
+    option("replay-speed", True, type=replay_speed, metavar="FACTOR")
+    option("seed", False, type=seed, metavar="N")
+    option("allowed-hosts", True, metavar="HOST,...")
+    option("strict", False, action="store_true")
+    option("block-network", False, action="store_true")
     parser.addini("runreplay_cassette_dir", "cassette folder, relative to rootdir", default="cassettes")
-    parser.addini(
-        "runreplay_record_mode",
-        "default record mode (none, once, new_episodes, all, rewrite)",
-        default="none",
-    )
-    parser.addini(
-        "runreplay_allowed_hosts", "hosts reachable while replaying (see --allowed-hosts)", default=None
-    )
+    modes = "default record mode (none, once, new_episodes, all, rewrite)"
+    parser.addini("runreplay_record_mode", modes, default="none")
+    hosts = "hosts reachable while replaying (see --allowed-hosts)"
+    parser.addini("runreplay_allowed_hosts", hosts, default=None)
     parser.addini("runreplay_replay_speed", "default replay speed (see --replay-speed)", default="0")
     parser.addini("runreplay_strict", "like --runreplay-strict", type="bool", default=False)
     parser.addini("runreplay_block_network", "like --runreplay-block-network", type="bool", default=False)
-    parser.addini(
-        "runreplay_filter_assistants_deprecation",
-        "ignore the openai SDK's 'Assistants API is deprecated' DeprecationWarning",
-        type="bool",
-        default=True,
-    )
-
-
-_DEFAULT_INI = {"record_mode": "none", "replay_speed": "0", "strict": False, "allowed_hosts": None}
-"""The ini layer when no runreplay_* key is set: valid by construction, so nothing is imported to check it."""
-
-
-def _layers(config: pytest.Config) -> tuple[dict[str, Any], dict[str, Any], AllowedHosts | None]:
-    """The ini and command-line layers, checked once (a usage error now rather than one per test)."""
-    cli_mode = config.getoption("runreplay_record_mode")
-    if cli_mode is None and config.pluginmanager.hasplugin("recording"):
-        cli_mode = config.getoption("record_mode", None)  # pytest-recording's --record-mode drives both
-    ini = {
-        "record_mode": config.getini("runreplay_record_mode"),
-        "replay_speed": config.getini("runreplay_replay_speed"),
-        "strict": config.getini("runreplay_strict"),
-        "allowed_hosts": config.getini("runreplay_allowed_hosts"),
-    }
-    cli = {
-        "record_mode": cli_mode,
-        "replay_speed": config.getoption("runreplay_replay_speed"),
-        "strict": config.getoption("runreplay_strict"),
-        "allowed_hosts": config.getoption("runreplay_allowed_hosts"),
-    }
-    if ini == _DEFAULT_INI and all(value is None for value in cli.values()):
-        return {**ini, "replay_speed": 0.0}, cli, None  # a suite that sets nothing imports nothing here
-    from runreplay.recording._pytest_support import base_layers
-
-    return base_layers(ini=ini, cli=cli)
+    deprecation = "ignore the openai SDK's 'Assistants API is deprecated' DeprecationWarning"
+    parser.addini("runreplay_filter_assistants_deprecation", deprecation, type="bool", default=True)
 
 
 def _summary(config: pytest.Config) -> RunSummary:
-    """The run's cassette summary, created when the first cassette is used."""
-    summary = config.stash.get(_SUMMARY, None)
-    if summary is None:
-        from runreplay.recording._pytest_support import RunSummary
-        from runreplay.recording._store import begin_run
+    """The run's cassette summary, started when the first cassette is used."""
+    if _SUMMARY not in config.stash:
+        from runreplay.recording._pytest_support import start_run
 
-        summary = config.stash[_SUMMARY] = RunSummary()
-        begin_run(config.stash[_RUN_ID])  # from now on recordings go to journals, folded at sessionfinish
-    return summary
+        config.stash[_SUMMARY] = start_run(config.stash[_RUN_ID])
+    return config.stash[_SUMMARY]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the markers, check the settings once, fix the seed, prepare xdist and the suite guard."""
+    """Register the markers, check the settings once, fix the seed and run id, start the suite guard."""
     config.addinivalue_line(
         "markers",
         "cassette(name=None, **options): replay (or record) this test's HTTP exchanges from "
@@ -219,100 +95,29 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if config.getini("runreplay_filter_assistants_deprecation"):
         config.addinivalue_line("filterwarnings", _DEPRECATION_FILTER)
-    layers = config.stash[_LAYERS] = _layers(config)
-    workerinput: dict[str, Any] = getattr(config, "workerinput", {})
-    # A worker takes the controller's seed, so --runreplay-seed=random is drawn once per run.
-    seed = workerinput.get("runreplay_seed", config.getoption("runreplay_seed"))
-    if seed is None:
-        seed = DEFAULT_SEED
-    config.stash[_SEED] = int(seed)
-    config.stash[_RUN_ID] = str(
-        workerinput.get("testrunuid") or workerinput.get("runreplay_run_id") or uuid.uuid4().hex
-    )
-    config.stash[_OPEN] = []
-    if config.pluginmanager.hasplugin("xdist") or config.pluginmanager.hasplugin("xdist.plugin"):
-        config.pluginmanager.register(_XdistHooks(config), "runreplay-xdist")
+    config.stash[_LAYERS] = layers(config)
+    config.stash[_SEED], config.stash[_RUN_ID] = seed_and_run_id(config)
     if config.getoption("runreplay_block_network") or config.getini("runreplay_block_network"):
-        config.pluginmanager.register(_SuiteGuard(layers[2]), "runreplay-block-network")
+        from runreplay.recording._pytest_guard import SUITE_GUARD, SuiteGuard
+
+        config.pluginmanager.register(SuiteGuard(config.stash[_LAYERS][2]), SUITE_GUARD)
 
 
-class _XdistHooks:
-    """Hands the session seed and run id to xdist workers and collects their cassette stats."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-
-    def pytest_configure_node(self, node: Any) -> None:
-        """Send the seed and run id to a worker."""
-        node.workerinput["runreplay_seed"] = self.config.stash[_SEED]
-        node.workerinput["runreplay_run_id"] = self.config.stash[_RUN_ID]
-
-    def pytest_testnodedown(self, node: Any, error: object) -> None:
-        """Merge a finished worker's cassette stats into the summary."""
-        from runreplay.recording._pytest_support import as_stats
-
-        output = getattr(node, "workeroutput", {})
-        judged = set(output.get("runreplay_run_judged", []))
-        for data in output.get("runreplay_stats", []):
-            _summary(self.config).add(as_stats(data), run_judged=data["path"] in judged)
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: send the seed and run id to a worker."""
+    node.workerinput["runreplay_seed"] = node.config.stash[_SEED]
+    node.workerinput["runreplay_run_id"] = node.config.stash[_RUN_ID]
 
 
-class _SuiteGuard:
-    """--runreplay-block-network: one guard from session start to finish; `allow_network` tests opt out."""
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist: merge a finished worker's cassette stats into the summary."""
+    output = getattr(node, "workeroutput", {})
+    if output.get("runreplay_stats"):
+        from runreplay.recording._pytest_support import add_worker_output
 
-    def __init__(self, allowed: AllowedHosts | None) -> None:
-        self.allowed = allowed
-        self.guard: NetworkGuard | None = None
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_sessionstart(self, session: pytest.Session) -> None:
-        """Install the guard before collection and before any session- or module-scoped fixture."""
-        from runreplay.recording._guard import NetworkGuard
-
-        self.guard = NetworkGuard(self.allowed, suite_wide=True)
-        self.guard.install()
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None]:
-        """Name the running test in errors; lift the guard for a test marked `allow_network`."""
-        guard = self.guard
-        assert guard is not None
-        guard.test = item.nodeid
-        if item.get_closest_marker("allow_network") is None:
-            return (yield)
-        guard.uninstall()
-        try:
-            return (yield)
-        finally:
-            guard.install()
-
-    def lift(self) -> bool:
-        """Let a test that records reach the network (its cassette session records what it sends)."""
-        if self.guard is None or not self.guard.installed:
-            return False
-        self.guard.uninstall()
-        return True
-
-    def restore(self) -> None:
-        """Block again after `lift()`."""
-        if self.guard is not None:
-            self.guard.install()
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None]:
-        """Fail a test whose code swallowed a blocked connection."""
-        guard = self.guard
-        before = len(guard.violations) if guard is not None else 0
-        result = yield
-        if guard is not None and len(guard.violations) > before:
-            __tracebackhide__ = True
-            raise guard.violations[before]
-        return result
-
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Remove the guard."""
-        if self.guard is not None:
-            self.guard.uninstall()
+        add_worker_output(_summary(node.config), output)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -342,48 +147,18 @@ def runreplay_config() -> dict[str, Any]:
 @pytest.fixture
 def _runreplay_context(request: pytest.FixtureRequest) -> Iterator[RunContext | None]:
     """Sets up a test that uses a cassette: its options, its cassette, the guard in replay, the env."""
-    from runreplay.recording._pytest_support import open_context
+    from runreplay.recording._pytest_support import cassette_context
 
     __tracebackhide__ = True
-    node = request.node
-    marker = node.get_closest_marker("cassette")
-    if marker is None and "cassette" not in request.fixturenames:
+    if request.node.get_closest_marker("cassette") is None and "cassette" not in request.fixturenames:
         yield None  # a parametrized sibling of a marked test (they share their fixture names)
         return
     config = request.config
     summary = _summary(config)  # first use: the run's recordings go to journals from here on
-    try:
-        context = open_context(
-            marker_args=marker.args if marker is not None else (),
-            marker_options=dict(marker.kwargs) if marker is not None else {},
-            fixture_options=request.getfixturevalue("runreplay_config"),
-            layers=config.stash[_LAYERS],
-            test=node.nodeid,
-            rootdir=config.rootpath,
-            cassette_dir=config.getini("runreplay_cassette_dir"),
-            test_file=node.path,
-            cls=request.cls.__name__ if request.cls is not None else None,
-            test_name=node.name,
-            run_id=config.stash[_RUN_ID],
-            guard=node.get_closest_marker("allow_network") is None,
-            environ=os.environ,
-        )
-    except ConfigurationError as error:
-        # A settings mistake, not a failure inside runreplay: the message alone, no frames.
-        pytest.fail(f"runreplay.errors.ConfigurationError: {error}", pytrace=False)
-    node.stash[_CONTEXT] = context
-    config.stash[_OPEN].append(context)
-    suite: _SuiteGuard | None = config.pluginmanager.get_plugin("runreplay-block-network")
-    lifted = suite is not None and context.blocks_network() is False and suite.lift()
-    try:
+    run_id = config.stash[_RUN_ID]
+    with cassette_context(request, layers=config.stash[_LAYERS], run_id=run_id, summary=summary) as context:
+        request.node.stash[_CONTEXT] = context
         yield context
-    finally:
-        if lifted and suite is not None:
-            suite.restore()
-        config.stash[_OPEN].remove(context)
-        stats = context.stop(os.environ)
-        if stats is not None:
-            summary.add(stats, run_judged=context.run_judged)
 
 
 @pytest.fixture
@@ -415,70 +190,40 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None]:
     context = item.stash.get(_CONTEXT, None)
     if context is None:
         return (yield)
-    from runreplay.recording._pytest_support import own_error, trimmed
-
     __tracebackhide__ = True
     try:
         result = yield
-    except (KeyboardInterrupt, SystemExit):
-        if context.session is not None:
-            context.session.interrupted = True  # e.g. a SIGTERM handler that exits: drop cut streams
-        raise
-    except Exception as exc:
-        error = own_error(exc, context)
+    except BaseException as exc:
+        error = context.own_failure(exc)  # also marks the session interrupted on Ctrl-C or SystemExit
         if error is None:
             raise
-        raise trimmed(error) from None
-    problems = context.violations()
-    if problems:
-        raise trimmed(problems[0]) from None
-    if context.config.strict:
-        why = context.strict_problems()
-        if why:
-            pytest.fail(why, pytrace=False)
+        raise error from None
+    context.check_call()
     return result
 
 
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
     """Ctrl-C (or SIGTERM turned into an exception): cut-off streams of open cassettes are not saved."""
-    from runreplay.recording._active import open_sessions
+    from runreplay.recording._current import open_sessions
 
     for session in open_sessions():
         session.interrupted = True
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Hand the stats to the xdist controller, or judge shared cassettes under --runreplay-strict."""
-    config = session.config
-    summary = config.stash.get(_SUMMARY, None)
-    if summary is None:
-        return  # no test used a cassette
-    from runreplay.recording._store import finish_run
+    """Fold the run's journals (or hand the stats to the xdist controller); judge shared cassettes."""
+    summary = session.config.stash.get(_SUMMARY, None)
+    if summary is not None:  # some test used a cassette
+        from runreplay.recording._pytest_support import finish_session
 
-    if hasattr(config, "workeroutput"):
-        from runreplay.recording._pytest_support import stats_as_dict
-
-        config.workeroutput["runreplay_stats"] = [stats_as_dict(s) for s in summary.stats.values()]
-        config.workeroutput["runreplay_run_judged"] = sorted(summary.run_judged)
-        finish_run(config.stash[_RUN_ID], summary.stats, fold_journals=False)  # the controller folds
-        return
-    finish_run(config.stash[_RUN_ID], summary.stats)  # journals folded into their cassettes, once
-    failures = summary.strict_failures(config.rootpath)
-    config.stash[_STRICT_FAILURES] = failures
-    if failures and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        run_id = session.config.stash[_RUN_ID]
+        session.config.stash[_STRICT_FAILURES] = finish_session(session, summary, run_id)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """One line of cassette counts, the cassettes with never-played interactions, strict failures."""
     summary = config.stash.get(_SUMMARY, None)
-    if summary is None:
-        return
-    for line in summary.lines(config.rootpath):
-        terminalreporter.write_line(line)
-    for line in config.stash.get(_STRICT_FAILURES, []):
-        terminalreporter.write_line(line, red=True)
-    from runreplay.recording._usage_line import usage_line  # the recorded tokens replays did not spend
+    if summary is not None:
+        from runreplay.recording._pytest_support import write_summary
 
-    if (usage := usage_line(summary.stats.values())) is not None:
-        terminalreporter.write_line(usage)
+        write_summary(terminalreporter, summary, config.rootpath, config.stash.get(_STRICT_FAILURES, []))

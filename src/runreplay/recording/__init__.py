@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any
 
-from runreplay.recording._active import activate, current_session, deactivate
+from runreplay.recording._active import open_session
 from runreplay.recording._config import DEFAULT_MATCH_ON, RECORD_MODES, CassetteConfig, resolve
+from runreplay.recording._current import current_session
 from runreplay.recording._session import CassetteSession, SessionStats
 
 __all__ = [
@@ -50,13 +51,5 @@ def use_cassette(
         config = resolve(
             {f.name: getattr(config, f.name) for f in fields(config) if f.name != "extra"}, options
         )
-    session = CassetteSession(path, config, test=test, run_id=run_id)
-    activate(session)
-    try:
+    with open_session(path, config, test=test, run_id=run_id) as session:
         yield session
-    except (KeyboardInterrupt, SystemExit):
-        session.interrupted = True  # streams cut by the interruption are not saved as if complete
-        raise
-    finally:
-        deactivate(session)
-        session.close()

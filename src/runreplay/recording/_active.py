@@ -1,78 +1,68 @@
-"""Which cassette session is active, and installing the client interceptors while any is.
+"""Opening and closing cassette sessions: the one lifecycle `use_cassette` and the plugin share.
 
-Interceptors are process-wide patches, installed when the first session starts and removed when
-the last one ends (reference counted), so tests without a cassette run on untouched clients.
+Interceptors are process-wide patches, installed when the first session opens and removed when the
+last one closes (reference counted), so code outside any cassette runs on untouched clients. Which
+adapters exist is `runreplay.recording._adapters`' list; which session is current, `_current`'s.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import os
 import threading
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-if TYPE_CHECKING:
-    from runreplay.recording._session import CassetteSession
+from runreplay.cassette.model import Cassette
+from runreplay.recording import _current
+from runreplay.recording._adapters import Patch, available_patches
+from runreplay.recording._config import CassetteConfig
+from runreplay.recording._session import CassetteSession
 
-__all__ = ["activate", "current_session", "deactivate", "open_sessions"]
-
-
-class _Patch(Protocol):
-    """An interceptor for one client library."""
-
-    def install(self) -> None: ...
-
-    def uninstall(self) -> None: ...
-
+__all__ = ["activate", "deactivate", "open_session"]
 
 _lock = threading.Lock()
-_stack: list[CassetteSession] = []
-_patches: list[_Patch] = []
-
-
-def current_session() -> CassetteSession | None:
-    """The innermost active session, or None outside any cassette."""
-    return _stack[-1] if _stack else None
-
-
-def open_sessions() -> list[CassetteSession]:
-    """Every active session, outermost first (to mark them interrupted on Ctrl-C)."""
-    return list(_stack)
-
-
-def _available_patches() -> list[_Patch]:
-    """Interceptors for the client libraries that are installed (imported on first use only)."""
-    from runreplay.recording._httpx_adapter import HttpxPatch
-    from runreplay.recording._requests_adapter import RequestsPatch
-    from runreplay.recording._vcrpy_bridge import VcrPatch
-
-    patches: list[_Patch] = []
-    for name in ("httpx2", "httpx"):
-        if importlib.util.find_spec(name) is not None:
-            patches.append(HttpxPatch(name))
-    if importlib.util.find_spec("requests") is not None:
-        patches.append(RequestsPatch())
-    # vcrpy covers http.client/urllib, urllib3, aiohttp, ... (whole bodies); installed last, so that
-    # the chunk-faithful adapters above see httpx, httpx2 and requests traffic first.
-    patches.append(VcrPatch())
-    return patches
+_patches: list[Patch] = []
 
 
 def activate(session: CassetteSession) -> None:
-    """Make `session` the active one, installing the interceptors if it is the first."""
+    """Make `session` the current one, installing the interceptors if it is the first open."""
     with _lock:
-        if not _stack:
+        if _current.push(session):
             if not _patches:
-                _patches.extend(_available_patches())
+                _patches.extend(available_patches())
             for patch in _patches:
                 patch.install()
-        _stack.append(session)
 
 
 def deactivate(session: CassetteSession) -> None:
-    """Remove `session`; the interceptors go when no session is left."""
+    """Close `session` for clients; the interceptors go when no session is left open."""
     with _lock:
-        if session in _stack:
-            _stack.remove(session)
-        if not _stack:
+        if _current.pop(session):
             for patch in _patches:
                 patch.uninstall()
+
+
+@contextmanager
+def open_session(
+    path: str | os.PathLike[str],
+    config: CassetteConfig,
+    *,
+    test: str | None = None,
+    run_id: str | None = None,
+    cassette: Cassette | None = None,
+) -> Iterator[CassetteSession]:
+    """A session over `path`, current for the block (clients go through it), then saved.
+
+    Ctrl-C or SystemExit inside the block marks it interrupted, so streams it cut are not saved as if
+    complete.
+    """
+    session = CassetteSession(path, config, test=test, run_id=run_id, cassette=cassette)
+    activate(session)
+    try:
+        yield session
+    except (KeyboardInterrupt, SystemExit):
+        session.interrupted = True
+        raise
+    finally:
+        deactivate(session)
+        session.close()

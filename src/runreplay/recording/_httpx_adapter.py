@@ -10,6 +10,7 @@ chunk through as it arrives and notes it; a replayed response yields the recorde
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from functools import cache
@@ -17,12 +18,12 @@ from types import ModuleType
 from typing import Any
 
 from runreplay.cassette.model import RecordedRequest, RecordedResponse
-from runreplay.recording._active import current_session
+from runreplay.recording._current import current_session
 from runreplay.recording._recorder import StreamRecorder
-from runreplay.recording._replay import Data, Plan, Raise, Sleep, build_plan
+from runreplay.recording._replay import Data, Plan, Raise, Sleep
 from runreplay.recording._session import CassetteSession, Record, Replay, Synthetic
 
-__all__ = ["HttpxPatch"]
+__all__ = ["HttpxPatch", "patches"]
 
 _FAMILY = ("httpx", "httpx2")
 
@@ -89,15 +90,7 @@ def _stream_classes(module: ModuleType) -> tuple[type, type, type, type]:
             self._recorder = recorder
 
         def __iter__(self) -> Iterator[bytes]:
-            try:
-                for part in self._inner:
-                    self._recorder.chunk(part)
-                    yield part
-            except Exception as exc:
-                self._recorder.fail(exc)
-                self._recorder.finish(complete=False)
-                raise
-            self._recorder.finish(complete=True)
+            return self._recorder.tee(self._inner)
 
         def close(self) -> None:
             try:
@@ -113,15 +106,10 @@ def _stream_classes(module: ModuleType) -> tuple[type, type, type, type]:
             self._recorder = recorder
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
-            try:
+            with self._recorder.reading():
                 async for part in self._inner:
                     self._recorder.chunk(part)
                     yield part
-            except Exception as exc:
-                self._recorder.fail(exc)
-                self._recorder.finish(complete=False)
-                raise
-            self._recorder.finish(complete=True)
 
         async def aclose(self) -> None:
             try:
@@ -186,17 +174,7 @@ def _replay_parts(
     session: CassetteSession, decision: Replay | Synthetic, started: float
 ) -> tuple[Plan, RecordedResponse, float]:
     """The playback plan, the recorded response, and how long to wait before handing over headers."""
-    if isinstance(decision, Synthetic):
-        recorded, plan = decision.response, build_plan(decision.response, (), 0.0)
-    else:
-        recorded = decision.interaction.response
-        plan = build_plan(
-            recorded,
-            decision.faults,
-            session.config.replay_speed,
-            source=str(session.path),
-            position=decision.position,
-        )
+    recorded, plan = session.plan(decision)
     return plan, recorded, started + plan.headers_at - time.perf_counter()
 
 
@@ -281,3 +259,8 @@ class HttpxPatch:
         module = importlib.import_module(self.module_name)
         module.HTTPTransport.handle_request, module.AsyncHTTPTransport.handle_async_request = self._saved
         self._saved = None
+
+
+def patches() -> list[HttpxPatch]:
+    """One patch per installed module of the family: httpx2 (the openai SDK's) first, then httpx."""
+    return [HttpxPatch(name) for name in ("httpx2", "httpx") if importlib.util.find_spec(name) is not None]

@@ -1,4 +1,5 @@
-"""The pieces of pytest integration that are logic, kept out of `plugin.py`: paths, seeds, the summary.
+"""The pieces of pytest integration that are logic, kept out of `plugin.py`: paths, seeds, a test's
+cassette set-up, the run's summary.
 
 `plugin.py` only declares options and fixtures and calls into here, so each piece can be tested
 without running pytest inside pytest.
@@ -7,9 +8,11 @@ without running pytest inside pytest.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zlib
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -17,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from runreplay.errors import ConfigurationError, RunreplayError
-from runreplay.recording._active import activate, deactivate
 from runreplay.recording._config import CassetteConfig
 
 if TYPE_CHECKING:
+    import pytest
+
     from runreplay.cassette.model import Cassette
     from runreplay.recording._guard import AllowedHosts, NetworkGuard
     from runreplay.recording._session import CassetteSession, SessionStats
@@ -29,18 +33,23 @@ __all__ = [
     "PLACEHOLDER_API_KEY",
     "RunContext",
     "RunSummary",
+    "add_worker_output",
     "as_stats",
     "base_layers",
+    "cassette_context",
     "cassette_path",
     "cassette_path_for",
+    "finish_session",
     "module_key",
     "open_context",
     "own_error",
     "recorded_base_url",
     "safe_name",
     "seed_for_test",
+    "start_run",
     "stats_as_dict",
     "trimmed",
+    "write_summary",
 ]
 
 _UNSAFE = re.compile(r"[<>?%*:|\"'/\\\s]")
@@ -353,14 +362,15 @@ class RunContext:
     session: CassetteSession | None = None
     guard: NetworkGuard | None = None
     _saved_env: dict[str, str | None] = field(default_factory=dict)
+    _scope: ExitStack = field(default_factory=ExitStack)
 
     def start_cassette(self, path: Path, *, run_id: str | None) -> CassetteSession:
-        """Open the test's cassette and make it the active one."""
+        """Open the test's cassette and make it the current one (closed and saved by `stop()`)."""
         if self.session is None:
-            from runreplay.recording._session import CassetteSession
+            from runreplay.recording._active import open_session
 
-            self.session = CassetteSession(path, self.config, test=self.test, run_id=run_id)
-            activate(self.session)
+            scope = open_session(path, self.config, test=self.test, run_id=run_id)
+            self.session = self._scope.enter_context(scope)
         return self.session
 
     def blocks_network(self) -> bool:
@@ -446,6 +456,124 @@ class RunContext:
         self._restore_environment(environ)
         if self.session is None:
             return None
-        deactivate(self.session)
-        self.session.close()
+        self._scope.close()
         return self.session.stats()
+
+    def own_failure(self, exc: BaseException) -> RunreplayError | None:
+        """What to raise instead of `exc` ending the test's call, if anything (runreplay's own error).
+
+        Ctrl-C or SystemExit (e.g. a SIGTERM handler that exits) marks the session interrupted, so
+        the streams it cut are not saved as if complete.
+        """
+        if not isinstance(exc, Exception):
+            if self.session is not None and isinstance(exc, KeyboardInterrupt | SystemExit):
+                self.session.interrupted = True
+            return None
+        error = own_error(exc, self)
+        return None if error is None else trimmed(error)
+
+    def check_call(self) -> None:
+        """After a call that passed: raise an error code swallowed, or fail it under --runreplay-strict."""
+        __tracebackhide__ = True
+        problems = self.violations()
+        if problems:
+            raise trimmed(problems[0]) from None
+        if self.config.strict:
+            why = self.strict_problems()
+            if why:
+                import pytest
+
+                pytest.fail(why, pytrace=False)
+
+
+def start_run(run_id: str) -> RunSummary:
+    """The run's summary, made when the first test uses a cassette: recordings go to journals from then."""
+    from runreplay.recording._store import begin_run
+
+    begin_run(run_id)
+    return RunSummary()
+
+
+@contextmanager
+def cassette_context(
+    request: pytest.FixtureRequest,
+    *,
+    layers: tuple[dict[str, Any], dict[str, Any], AllowedHosts | None],
+    run_id: str,
+    summary: RunSummary,
+) -> Iterator[RunContext]:
+    """A test's cassette set-up, from its fixtures' set-up to their teardown, with its stats kept."""
+    import pytest
+
+    from runreplay.recording._pytest_guard import SUITE_GUARD
+
+    __tracebackhide__ = True
+    node, config = request.node, request.config
+    marker = node.get_closest_marker("cassette")
+    try:
+        context = open_context(
+            marker_args=marker.args if marker is not None else (),
+            marker_options=dict(marker.kwargs) if marker is not None else {},
+            fixture_options=request.getfixturevalue("runreplay_config"),
+            layers=layers,
+            test=node.nodeid,
+            rootdir=config.rootpath,
+            cassette_dir=config.getini("runreplay_cassette_dir"),
+            test_file=node.path,
+            cls=request.cls.__name__ if request.cls is not None else None,
+            test_name=node.name,
+            run_id=run_id,
+            guard=node.get_closest_marker("allow_network") is None,
+            environ=os.environ,
+        )
+    except ConfigurationError as error:
+        # A settings mistake, not a failure inside runreplay: the message alone, no frames.
+        pytest.fail(f"runreplay.errors.ConfigurationError: {error}", pytrace=False)
+    suite = config.pluginmanager.get_plugin(SUITE_GUARD)
+    lifted = suite is not None and context.blocks_network() is False and suite.lift()
+    try:
+        yield context
+    finally:
+        if lifted and suite is not None:
+            suite.restore()
+        stats = context.stop(os.environ)
+        if stats is not None:
+            summary.add(stats, run_judged=context.run_judged)
+
+
+def add_worker_output(summary: RunSummary, output: dict[str, Any]) -> None:
+    """Merge the cassette stats an xdist worker sent when it finished."""
+    judged = set(output.get("runreplay_run_judged", []))
+    for data in output.get("runreplay_stats", []):
+        summary.add(as_stats(data), run_judged=data["path"] in judged)
+
+
+def finish_session(session: pytest.Session, summary: RunSummary, run_id: str) -> list[str]:
+    """Fold the run's journals (or hand the stats to the xdist controller); the strict failures."""
+    import pytest
+
+    from runreplay.recording._store import finish_run
+
+    config = session.config
+    if hasattr(config, "workeroutput"):
+        config.workeroutput["runreplay_stats"] = [stats_as_dict(s) for s in summary.stats.values()]
+        config.workeroutput["runreplay_run_judged"] = sorted(summary.run_judged)
+        finish_run(run_id, summary.stats, fold_journals=False)  # the controller folds
+        return []
+    finish_run(run_id, summary.stats)  # journals folded into their cassettes, once
+    failures = summary.strict_failures(config.rootpath)
+    if failures and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    return failures
+
+
+def write_summary(terminalreporter: Any, summary: RunSummary, rootdir: Path, failures: list[str]) -> None:
+    """The end-of-run lines: cassette counts, never-played interactions, strict failures, token totals."""
+    from runreplay.recording._usage_line import usage_line  # the recorded tokens replays did not spend
+
+    for line in summary.lines(rootdir):
+        terminalreporter.write_line(line)
+    for line in failures:
+        terminalreporter.write_line(line, red=True)
+    if (usage := usage_line(summary.stats.values())) is not None:
+        terminalreporter.write_line(usage)

@@ -11,7 +11,8 @@ import re
 import sys
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from runreplay.cassette.model import Chunk, Interaction, RecordedRequest, RecordedResponse, StreamError
@@ -109,12 +110,30 @@ class StreamRecorder:
         if data:
             self._chunks.append(Chunk(data=data, offset_ms=offset))
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Around reading the live body: an error there breaks the recording too; the end completes it."""
+        try:
+            yield
+        except Exception as exc:
+            self.fail(exc)
+            raise
+        self.finish(complete=True)
+
+    def tee(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """Pass the live body's chunks on as they come, noting each one (see `reading`)."""
+        with self.reading():
+            for chunk in chunks:
+                self.chunk(chunk)
+                yield chunk
+
     def fail(self, exc: BaseException) -> None:
-        """Note the error that broke the body; it is raised again after the same chunk on replay."""
+        """Note the error that broke the body and finish it cut; replay raises it after the same chunk."""
         if not self._finished and self._error is None:
             self._error = StreamError(
                 type=qualified_name(exc), message=cap_message(str(exc)), after_chunk=len(self._chunks)
             )
+        self.finish(complete=False)
 
     def _ends_with_done(self) -> bool:
         """Whether an event stream's last complete event is `data: [DONE]` (nothing meaningful follows)."""

@@ -9,18 +9,19 @@ the recording broke.
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Iterator
 from email.message import Message
 from typing import Any
 
 from runreplay.cassette.model import RecordedRequest, RecordedResponse
-from runreplay.recording._active import current_session
+from runreplay.recording._current import current_session
 from runreplay.recording._recorder import StreamRecorder
-from runreplay.recording._replay import Data, Plan, Raise, Sleep, build_plan
-from runreplay.recording._session import Record, Synthetic
+from runreplay.recording._replay import Data, Plan, Raise, Sleep
+from runreplay.recording._session import Record
 
-__all__ = ["RequestsPatch"]
+__all__ = ["RequestsPatch", "patches"]
 
 
 def _body_bytes(request: Any) -> bytes:
@@ -80,15 +81,7 @@ class _TeeRaw:
 
     def stream(self, amt: int | None = 2**16, decode_content: bool | None = None) -> Iterator[bytes]:
         """Yield the live body as urllib3 does, noting each piece."""
-        try:
-            for part in self._raw.stream(amt, decode_content=decode_content):
-                self._recorder.chunk(part)
-                yield part
-        except Exception as exc:
-            self._recorder.fail(exc)
-            self._recorder.finish(complete=False)
-            raise
-        self._recorder.finish(complete=True)
+        return self._recorder.tee(self._raw.stream(amt, decode_content=decode_content))
 
     def read(
         self, amt: int | None = None, decode_content: bool | None = None, cache_content: bool = False
@@ -98,7 +91,6 @@ class _TeeRaw:
             data: bytes = self._raw.read(amt=amt, decode_content=decode_content, cache_content=cache_content)
         except Exception as exc:
             self._recorder.fail(exc)
-            self._recorder.finish(complete=False)
             raise
         if data:
             self._recorder.chunk(data)
@@ -279,18 +271,7 @@ class RequestsPatch:
                 )
                 response.raw = _TeeRaw(response.raw, recorder)
                 return response
-            if isinstance(decision, Synthetic):
-                recorded = decision.response
-                plan = build_plan(recorded, (), 0.0)
-            else:
-                recorded = decision.interaction.response
-                plan = build_plan(
-                    recorded,
-                    decision.faults,
-                    session.config.replay_speed,
-                    source=str(session.path),
-                    position=decision.position,
-                )
+            recorded, plan = session.plan(decision)
             wait = started + plan.headers_at - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
@@ -315,3 +296,8 @@ class RequestsPatch:
 
         HTTPAdapter.send = self._saved  # type: ignore[method-assign]
         self._saved = None
+
+
+def patches() -> list[RequestsPatch]:
+    """The `requests` patch, when requests is installed."""
+    return [RequestsPatch()] if importlib.util.find_spec("requests") is not None else []

@@ -19,16 +19,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from runreplay.cassette._journal import cassette_lock
-from runreplay.cassette.model import Cassette, Interaction, RecordedRequest, RecordedResponse
+from runreplay.cassette.model import Cassette, Chunk, Interaction, RecordedRequest, RecordedResponse
 from runreplay.errors import RunreplayError, SecretLeakError, UnmatchedRequestError
 from runreplay.faults import DropAfter, ErrorEvent, Fault, HttpError, Stall
 from runreplay.recording._config import CassetteConfig
 from runreplay.recording._matching import unmatched_message
 from runreplay.recording._recorder import StreamRecorder
+from runreplay.recording._replay import Plan, build_plan
 
 __all__ = [
     "CassetteSession",
-    "Passthrough",
     "Record",
     "Replay",
     "SessionStats",
@@ -59,11 +59,6 @@ class Synthetic:
     """Answer with this made-up response (an `http_error` fault) instead of the recording."""
 
     response: RecordedResponse
-
-
-@dataclass(frozen=True, slots=True)
-class Passthrough:
-    """Send the request live and record nothing (an `ignore_hosts` host)."""
 
 
 @dataclass(slots=True)
@@ -211,6 +206,18 @@ class CassetteSession:
             self.errors.append(error)
             raise error
 
+    def plan(
+        self, decision: Replay | Synthetic, *, speed: float | None = None
+    ) -> tuple[RecordedResponse, Plan]:
+        """The response that answers `decision` and how to play it: chunk timing at `speed` (the
+        session's replay speed unless given), the stream faults, and how the body ends."""
+        if isinstance(decision, Synthetic):
+            return decision.response, build_plan(decision.response, (), 0.0)
+        response = decision.interaction.response
+        speed = self.config.replay_speed if speed is None else speed
+        plan = build_plan(response, decision.faults, speed, source=str(self.path), position=decision.position)
+        return response, plan
+
     def _matching_view(self, request: RecordedRequest) -> RecordedRequest:
         """What matching looks at, redacted as the recordings were: method, URL, content type and body.
 
@@ -245,8 +252,6 @@ class CassetteSession:
 
     def _synthetic(self, fault: HttpError) -> RecordedResponse:
         """The response for an `http_error` fault: the API's error body, `retry-after` when asked."""
-        from runreplay.cassette.model import Chunk
-
         headers = [("content-type", "application/json"), ("x-request-id", "req_runreplay_fault")]
         if fault.retry_after is not None:
             headers.append(("retry-after-ms", str(round(fault.retry_after * 1000))))

@@ -23,12 +23,12 @@ from urllib.parse import urlencode, urlsplit
 
 from runreplay.cassette.model import RecordedRequest, RecordedResponse
 from runreplay.errors import ConfigurationError, RunreplayError, docs_link
-from runreplay.recording._active import current_session
+from runreplay.recording._current import current_session
 from runreplay.recording._recorder import qualified_name
 from runreplay.recording._replay import cap_message, error_kind
 from runreplay.recording._session import CassetteSession, Record, Replay, Synthetic
 
-__all__ = ["VcrBridge", "VcrPatch"]
+__all__ = ["VcrBridge", "VcrPatch", "patches"]
 
 _DECISION = "_runreplay_decision"
 _STARTED = "_runreplay_started"
@@ -270,7 +270,6 @@ def _record_drop(
     )
     recorder.chunk(bytes(exc.partial))
     recorder.fail(exc)
-    recorder.finish(complete=False)
 
 
 class _BrokenBody(io.BytesIO):
@@ -329,12 +328,19 @@ class _HttpClientDrops:
 
     def __init__(self) -> None:
         self._saved: Any = None
+        self._cls: Any = None
 
     def install(self) -> None:
-        """Wrap `getresponse`."""
-        from vcr.stubs import VCRConnection
+        """Wrap `getresponse` of the `VCRConnection` the patchers were built from.
 
-        inner = VCRConnection.getresponse
+        That class is kept from the first install, as the patchers are: `vcr.stubs` may since have been
+        imported afresh (pytester's in-process runs drop the modules imported inside them).
+        """
+        if self._cls is None:
+            from vcr.stubs import VCRConnection
+
+            self._cls = VCRConnection
+        inner = self._cls.getresponse
 
         @functools.wraps(inner)
         def getresponse(connection: Any, *args: Any, **kwargs: Any) -> Any:
@@ -376,16 +382,14 @@ class _HttpClientDrops:
                 response._content = _BrokenBody(decision.interaction.response, source, decision.position)
             return response
 
-        VCRConnection.getresponse = getresponse
+        self._cls.getresponse = getresponse
         self._saved = inner
 
     def uninstall(self) -> None:
         """Put vcrpy's `getresponse` back."""
         if self._saved is None:
             return
-        from vcr.stubs import VCRConnection
-
-        VCRConnection.getresponse = self._saved
+        self._cls.getresponse = self._saved
         self._saved = None
 
 
@@ -423,3 +427,8 @@ class VcrPatch:
         self._bodies.uninstall()
         while self._started:
             self._started.pop().stop()
+
+
+def patches() -> list[VcrPatch]:
+    """The bridge: every client library vcrpy patches that the adapters before it do not cover."""
+    return [VcrPatch()]

@@ -1,36 +1,43 @@
 """Playing one recorded response onto a socket: the recorded status and headers, then each recorded
 chunk as its own flushed HTTP chunk at its due time, ended as the recording (or a fault) ended it.
 
-Timing, faults and the end of the body come from `runreplay.recording._replay.build_plan`, the same
-plan the in-process adapters walk; only sleeping and writing are done here.
+Timing, faults and the end of the body come from the session's `plan()`, the same plan the
+in-process adapters walk; only sleeping and writing are done here.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable
 
 from runreplay.cassette.model import RecordedResponse
-from runreplay.faults import Fault
-from runreplay.recording._replay import Data, Raise, Sleep, build_plan
+from runreplay.recording._replay import Data, Plan, Raise, Sleep
 from runreplay.serve._http import Exchange, cors_headers
 
-__all__ = ["play"]
+__all__ = ["play", "read_body"]
+
+
+def read_body(exchange: Exchange, who: str, refuse: Callable[[str], None]) -> bytes | None:
+    """The request body; None after `refuse` answered a body that cannot be read (a bad Content-Length)."""
+    try:
+        return exchange.read_body()
+    except ValueError as exc:
+        exchange.close_connection = True
+        refuse(f"runreplay {who}: malformed request: {exc}")
+        return None
 
 
 def play(
     exchange: Exchange,
     response: RecordedResponse,
-    faults: Sequence[Fault],
+    plan: Plan,
     *,
-    speed: float,
     started: float,
     stopping: threading.Event,
     cors: bool,
 ) -> bool:
-    """Send `response`; False when the body ended early (a recorded drop, a fault, or the server stopping)."""
-    plan = build_plan(response, faults, speed)
+    """Send `response` as `plan` says; False when the body ended early (a drop, a fault, or stopping)."""
     wait = started + plan.headers_at - time.perf_counter()
     if wait > 0 and stopping.wait(wait):
         exchange.close_connection = True

@@ -34,8 +34,8 @@ from runreplay.serve._http import (
     check_host,
     cors_headers,
 )
-from runreplay.serve._play import play
-from runreplay.serve._sessions import Record, RecordingBook, Replay
+from runreplay.serve._play import play, read_body
+from runreplay.serve._sessions import Record, RecordingBook
 
 __all__ = ["CUT_MESSAGE", "RecordingProxy"]
 
@@ -111,7 +111,7 @@ class RecordingProxy(LoopbackServer):
         if parts.scheme == "https":
             self._context = ssl.create_default_context(cafile=os.fspath(ca_file) if ca_file else None)
         self.book = RecordingBook(cassette, resolve(dict(options or {}), {"record_mode": record_mode}))
-        self.cassette = self.book.session.path
+        self.cassette = self.book.path
         self.cors = cors
         self._log = log
         self._live: set[_Live] = set()
@@ -128,7 +128,6 @@ class RecordingProxy(LoopbackServer):
             with item.lock:
                 item.cut = True
                 item.recorder.fail(_stream_error("RemoteProtocolError", CUT_MESSAGE))
-                item.recorder.finish(complete=False)
             sock = item.connection.sock
             if sock is not None:
                 with contextlib.suppress(OSError):
@@ -151,11 +150,8 @@ class RecordingProxy(LoopbackServer):
         """Replay what the record mode replays, forward and record the rest."""
         if self.cors and answer_preflight(exchange):
             return
-        try:
-            body = exchange.read_body()
-        except ValueError as exc:
-            exchange.close_connection = True
-            self._error(exchange, 400, f"runreplay record: malformed request: {exc}")
+        body = read_body(exchange, "record", lambda message: self._error(exchange, 400, message))
+        if body is None:
             return
         started = time.perf_counter()
         path = self._prefix + exchange.path
@@ -170,11 +166,8 @@ class RecordingProxy(LoopbackServer):
             self._error(exchange, 404, str(exc), code="unmatched_request")
             return
         if not isinstance(decision, Record):
-            replayed = decision.interaction.response if isinstance(decision, Replay) else decision.response
-            faults = decision.faults if isinstance(decision, Replay) else ()
-            play(
-                exchange, replayed, faults, speed=0.0, started=started, stopping=self.stopping, cors=self.cors
-            )
+            replayed, plan = self.book.plan(decision, speed=0.0)
+            play(exchange, replayed, plan, started=started, stopping=self.stopping, cors=self.cors)
             return
         self._forward(exchange, decision, path, headers, body, started)
 
@@ -220,7 +213,7 @@ class RecordingProxy(LoopbackServer):
                 connection.close()
                 exchange.close_connection = True
                 return
-            recorder = self.book.recorder(
+            recorder = self.book.recorder_for(
                 decision,
                 started=started,
                 status=upstream.status,
@@ -285,7 +278,6 @@ class RecordingProxy(LoopbackServer):
                         "The read operation timed out" if timeout else BROKEN_STREAM_MESSAGE,
                     )
                 )
-                live.recorder.finish(complete=False)
             else:
                 live.recorder.finish(complete=True)
         if error is not None:

@@ -13,8 +13,8 @@ from runreplay.cassette._audit import CASSETTE_SUFFIXES
 from runreplay.errors import ConfigurationError, UnmatchedRequestError
 from runreplay.faults import Fault
 from runreplay.serve._http import Exchange, LoopbackServer, answer_preflight, check_host, cors_headers
-from runreplay.serve._play import play
-from runreplay.serve._sessions import SERVE_MATCH_ON, Replay, ServedCassettes
+from runreplay.serve._play import play, read_body
+from runreplay.serve._sessions import SERVE_MATCH_ON, ServedCassettes
 
 __all__ = ["STATS_PATH", "CassetteServer", "cassette_files"]
 
@@ -118,11 +118,10 @@ class CassetteServer(LoopbackServer):
             return
         if self.cors and answer_preflight(exchange):
             return
-        try:
-            body = exchange.read_body()
-        except ValueError as exc:
-            exchange.close_connection = True
-            self._json(exchange, 400, {"error": {"message": f"runreplay serve: malformed request: {exc}"}})
+        body = read_body(
+            exchange, "serve", lambda message: self._json(exchange, 400, {"error": {"message": message}})
+        )
+        if body is None:
             return
         started = time.perf_counter()
         own_origin = "http://" + (exchange.headers.get("host") or self.base_url.removeprefix("http://"))
@@ -130,7 +129,7 @@ class CassetteServer(LoopbackServer):
             exchange.command, exchange.path, list(exchange.headers.items()), body, own_origin=own_origin
         )
         try:
-            decision = self.cassettes.decide(request)
+            response, plan = self.cassettes.answer(request)
         except UnmatchedRequestError as exc:
             if self._log is not None:
                 self._log(f"unmatched: {exchange.command} {exchange.path}")
@@ -143,20 +142,7 @@ class CassetteServer(LoopbackServer):
             }
             self._json(exchange, 404, {"error": error}, [("x-runreplay", "unmatched")])
             return
-        if isinstance(decision, Replay):
-            response, faults = decision.interaction.response, decision.faults
-            speed = self.cassettes.config.replay_speed
-        else:
-            response, faults, speed = decision.response, (), 0.0
-        play(
-            exchange,
-            response,
-            faults,
-            speed=speed,
-            started=started,
-            stopping=self.stopping,
-            cors=self.cors,
-        )
+        play(exchange, response, plan, started=started, stopping=self.stopping, cors=self.cors)
 
     def _json(
         self, exchange: Exchange, status: int, document: object, extra: Sequence[tuple[str, str]] = ()

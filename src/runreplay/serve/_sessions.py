@@ -15,21 +15,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from runreplay.cassette._format import load
-from runreplay.cassette.model import Cassette, Interaction, RecordedRequest
+from runreplay.cassette.model import Cassette, Interaction, RecordedRequest, RecordedResponse
 from runreplay.errors import UnmatchedRequestError
 from runreplay.faults import Fault
-from runreplay.recording._config import CassetteConfig, resolve
+from runreplay.recording._config import resolve
 from runreplay.recording._matching import closest, describe
-from runreplay.recording._recorder import StreamRecorder
-from runreplay.recording._session import CassetteSession, Record, Replay, Synthetic
+from runreplay.recording._replay import Plan
+from runreplay.recording._session import CassetteSession, Record
 
 __all__ = [
     "SERVE_MATCH_ON",
     "Record",
     "RecordingBook",
-    "Replay",
     "ServedCassettes",
-    "Synthetic",
     "origin_of",
 ]
 
@@ -99,8 +97,11 @@ class ServedCassettes:
         base = self.origin or own_origin
         return RecordedRequest(method=method, url=base + target, headers=headers, body=body)
 
-    def decide(self, request: RecordedRequest) -> Replay | Synthetic:
-        """The recording (or injected error) that answers `request`; UnmatchedRequestError if none."""
+    def answer(self, request: RecordedRequest) -> tuple[RecordedResponse, Plan]:
+        """The recording (or injected error) that answers `request`, and how to play it.
+
+        UnmatchedRequestError when nothing does (counted, and left to the client rather than the session).
+        """
         with self._counts:
             self.requests += 1
             session = self.session
@@ -112,7 +113,7 @@ class ServedCassettes:
             session.errors.clear()  # a server answers many; the error went to the client
             raise
         assert not isinstance(decision, Record), "serve never records (record mode none)"
-        return decision
+        return session.plan(decision)
 
     def locate(self, position: int) -> tuple[str, int]:
         """(cassette file, position in that file) of a position among all the served interactions."""
@@ -168,42 +169,10 @@ class ServedCassettes:
         return self._merged.interactions
 
 
-class RecordingBook:
+class RecordingBook(CassetteSession):
     """The cassette a `RecordingProxy` records into: one ordinary session, saved atomically on close."""
-
-    def __init__(self, path: str | os.PathLike[str], config: CassetteConfig) -> None:
-        self.session = CassetteSession(path, config)
-        self.config = config
-
-    def decide(self, request: RecordedRequest) -> Replay | Record | Synthetic:
-        """Replay, record, or fail (UnmatchedRequestError) as the record mode says."""
-        return self.session.decide(request)
-
-    def recorder(
-        self,
-        decision: Record,
-        *,
-        started: float,
-        status: int,
-        reason: str,
-        http_version: str,
-        headers: list[tuple[str, str]],
-    ) -> StreamRecorder:
-        """The tee's recorder for a live response: redacted and added to the cassette when it finishes."""
-        return self.session.recorder_for(
-            decision,
-            started=started,
-            status=status,
-            reason=reason,
-            http_version=http_version,
-            headers=headers,
-        )
-
-    def close(self) -> None:
-        """Finish what is left and save atomically (nothing is written when nothing was recorded)."""
-        self.session.close()
 
     def counts(self) -> tuple[int, int]:
         """(recorded, played) so far."""
-        stats = self.session.stats()
+        stats = self.stats()
         return stats.recorded, stats.played

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -89,3 +90,38 @@ def test_qualified_names_use_the_shortest_public_module() -> None:
 
     assert qualified_name(httpx2.RemoteProtocolError("x")) == "httpx2.RemoteProtocolError"
     assert qualified_name(ValueError("x")) == "builtins.ValueError"
+
+
+def test_tee_passes_each_chunk_on_and_a_whole_body_finishes_complete() -> None:
+    out: list[Interaction] = []
+    recorder = _recorder(SSE, out)
+    assert list(recorder.tee(iter([b"data: 1\n", b"\n"]))) == [b"data: 1\n", b"\n"]
+    assert [chunk.data for chunk in out[0].response.chunks] == [b"data: 1\n", b"\n"]
+    assert (out[0].response.complete, out[0].response.error) == (True, None)
+
+
+def test_a_body_that_breaks_while_teed_is_recorded_cut_after_the_chunks_that_came() -> None:
+    def broken() -> Iterator[bytes]:
+        yield b"data: 1\n\n"
+        raise ConnectionResetError("peer reset")
+
+    out: list[Interaction] = []
+    with pytest.raises(ConnectionResetError):
+        list(_recorder(SSE, out).tee(broken()))
+    response = out[0].response
+    assert response.complete is False
+    assert response.error is not None
+    assert (response.error.type, response.error.message, response.error.after_chunk) == (
+        "builtins.ConnectionResetError",
+        "peer reset",
+        1,
+    )
+
+
+def test_fail_alone_finishes_the_recording_as_cut() -> None:
+    out: list[Interaction] = []
+    recorder = _recorder(SSE, out)
+    recorder.fail(TimeoutError("slow"))
+    assert recorder.finished
+    assert len(out) == 1
+    assert out[0].response.complete is False
