@@ -191,6 +191,28 @@ def test_mode(cassette, pytestconfig):
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+def test_x_keys_reach_the_test_through_the_cassette_fixture(pytester: pytest.Pytester) -> None:
+    """`x_` keys are the users' own: not checked, merged with the same precedence, read as `config.extra`."""
+    pytester.makepyfile(
+        test_extra="""
+import pytest
+
+@pytest.fixture
+def runreplay_config():
+    return {"x_team": "search", "x_owner": "ana"}
+
+@pytest.mark.cassette(x_team="billing")
+def test_marker_wins(cassette):
+    assert dict(cassette.config.extra) == {"x_team": "billing", "x_owner": "ana"}
+
+@pytest.mark.cassette
+def test_fixture_only(cassette):
+    assert dict(cassette.config.extra) == {"x_team": "search", "x_owner": "ana"}
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
 def test_the_readme_precedence_table_is_the_order_tested_above() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index('<a id="precedence"></a>') :].split("\n\n")
