@@ -322,8 +322,8 @@ def test_the_command_reports_bad_arguments_with_exit_status_2(
 ) -> None:
     assert main(["serve", str(tmp_path / "missing.yaml")]) == 2
     assert capsys.readouterr().err == (
-        f"runreplay: serve: no such cassette file or folder: {tmp_path / 'missing.yaml'}; expected a cassette "
-        "file or a folder of them. Check the path, or record it first (pytest --record-mode=once).\n"
+        f"runreplay: serve: no such file or directory: {tmp_path / 'missing.yaml'}; expected a cassette file "
+        "or a folder of cassettes. Check the path (record cassettes first with pytest --record-mode=once).\n"
     )
     assert main(["serve", str(stream_cassette), "--fault", "drop_after"]) == 2
     assert capsys.readouterr().err == (

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from runreplay.cassette._audit import CASSETTE_SUFFIXES
+from runreplay.cassette._files import cassette_files as expand
 from runreplay.errors import ConfigurationError, UnmatchedRequestError
 from runreplay.faults import Fault
 from runreplay.serve._http import Exchange, LoopbackServer, answer_preflight, check_host, cors_headers
@@ -24,36 +24,11 @@ _JSON = [("content-type", "application/json")]
 
 
 def cassette_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    """Each file as given, and the cassettes (*.yaml, *.yml) under each folder, sorted; each file once."""
-    files: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CASSETTE_SUFFIXES
-            )
-            if not found:
-                raise ConfigurationError(
-                    f"no cassette files (*.yaml, *.yml) under {os.fspath(item)}; expected a folder of "
-                    "cassettes. Check the path, or record some first (pytest --record-mode=once)."
-                )
-            files += found
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise ConfigurationError(
-                f"no such cassette file or folder: {os.fspath(item)}; expected a cassette file or a folder "
-                "of them. Check the path, or record it first (pytest --record-mode=once)."
-            )
-    seen: set[Path] = set()
-    unique = []
-    for file in files:
-        if file.resolve() not in seen:
-            seen.add(file.resolve())
-            unique.append(file)
-    if not unique:
+    """The cassettes to serve: each file as given and those under each folder, each once; at least one."""
+    files = expand(paths)
+    if not files:
         raise ConfigurationError("no cassettes given; expected at least one cassette file or folder.")
-    return unique
+    return files
 
 
 class CassetteServer(LoopbackServer):
