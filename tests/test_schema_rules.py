@@ -166,3 +166,20 @@ def test_the_thread_and_run_schema_compiles_and_its_factory_bodies_pass() -> Non
     for seed in range(100):
         body = build_request(seed=seed).model_dump(mode="json", exclude_unset=True)
         assert rules.check(body) == [], seed
+
+
+def test_a_nullable_definition_referenced_twice_is_checked_at_both_places() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a": {"$ref": "#/$defs/Tags"}, "b": {"$ref": "#/$defs/Tags"}},
+        "$defs": {
+            "Tags": {
+                "anyOf": [{"type": "object", "additionalProperties": {"type": "string"}}, {"type": "null"}]
+            }
+        },
+    }
+    compiled = SchemaRules(schema, file="tags.json")
+    assert [str(v) for v in compiled.check({"a": {"x": 1}, "b": {"y": 2}})] == [
+        "$.a.x: [Tags.*.type] expected string, got integer 1",
+        "$.b.y: [Tags.*.type] expected string, got integer 2",
+    ]
