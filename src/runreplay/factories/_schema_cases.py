@@ -11,6 +11,7 @@ reported by `SchemaCatalog.uncovered`, never silently dropped.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import deque
@@ -19,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from runreplay.factories._case import Case, copy_json
+from runreplay.models._endpoint import Endpoint
 from runreplay.models._schema_rules import Node, SchemaRules, Violation, json_type
 
-__all__ = ["HugeText", "SchemaCatalog", "minimal_string"]
+__all__ = ["HugeText", "SchemaCatalog", "catalog", "minimal_string"]
 
 Keys = tuple[int | str, ...]
 Edge = tuple[str, Any, Node]  # (kind, label, child): prop/items/add/branch/part/ref
@@ -123,6 +125,7 @@ class SchemaCatalog:
         prefix: str,
         base: Mapping[str, Any],
         examples: Mapping[str, Any] | None = None,
+        build: bool = True,
     ) -> None:
         self.rules = rules
         self.check = check
@@ -133,7 +136,8 @@ class SchemaCatalog:
         self.edge: list[Case] = []
         self.invalid: list[Case] = []
         self.uncovered: list[str] = []
-        self._build()
+        if build:
+            self._build()
 
     # -- the way to every node ------------------------------------------------------------------
 
@@ -416,3 +420,15 @@ def _drop(body: Any, keys: Keys) -> Any:
     if isinstance(holder, dict):
         holder.pop(keys[-1], None)
     return copied
+
+
+@functools.cache
+def catalog(endpoint: Endpoint) -> SchemaCatalog:
+    """The schema rules' edge and invalid cases of an endpoint, built once per process."""
+    compiled = endpoint.compiled
+    base = endpoint.base or SchemaCatalog(compiled, endpoint.check, prefix="", base={}, build=False).minimal(
+        compiled.root
+    )
+    return SchemaCatalog(
+        compiled, endpoint.check, prefix=endpoint.case_prefix, base=base, examples=endpoint.examples
+    )

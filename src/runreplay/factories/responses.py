@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from runreplay.errors import ConfigurationError
 from runreplay.factories._case import Case, copy_json
-from runreplay.factories._schema_cases import SchemaCatalog
+from runreplay.factories._schema_cases import catalog
 from runreplay.factories._text import pools
 from runreplay.factories.valid import OMIT
 from runreplay.models import responses as model
@@ -48,7 +48,7 @@ _REASONING_MODELS = ("o4-mini", "gpt-5", "gpt-5-mini")
 _VERBS = ("get", "search", "create", "lookup", "fetch", "convert", "schedule", "check", "find", "send")
 _ALNUM = string.ascii_letters + string.digits
 _INCLUDE = ("message.output_text.logprobs", "file_search_call.results", "reasoning.encrypted_content")
-_BASE = {"model": "gpt-4o", "input": "What is the weather in Lisbon today?"}
+_BASE = model.ENDPOINT.base
 
 
 class Choices(Protocol):
@@ -333,11 +333,6 @@ def build_request(*, seed: int | None = None, **overrides: Any) -> model.CreateR
 
 # --- the catalogs ---------------------------------------------------------------------------------
 
-_EXAMPLES = {
-    "#/$defs/MCPTool": {"type": "mcp", "server_label": "docs", "server_url": "https://mcp.example.com/sse"},
-    "#/$defs/FileSearchTool/properties/max_num_results": 10,
-}
-
 
 def _with(**keys: Any) -> dict[str, Any]:
     return {**copy_json(_BASE), **keys}
@@ -497,9 +492,7 @@ _PROSE_CASES: tuple[tuple[str, str, Any, bool, str], ...] = (
 @functools.cache
 def _catalog() -> tuple[tuple[Case, ...], tuple[Case, ...]]:
     """Both catalogs, built once per process: the schema rules' cases, then the prose cases."""
-    schema_cases = SchemaCatalog(
-        model.schema_rules(), model.check, prefix="responses.", base=_BASE, examples=_EXAMPLES
-    )
+    schema_cases = catalog(model.ENDPOINT)
     prose = [
         Case(f"responses.{rule}.{variant}", body, rule, valid, path)
         for rule, variant, body, valid, path in _PROSE_CASES

@@ -9,23 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from runreplay.models._schema_rules import SchemaRule, Violation, describe
+from runreplay.models._endpoint import ProseRule, prose_rule
+from runreplay.models._schema_rules import Violation, describe
 
 __all__ = ["NAME_PATTERN", "PROSE_RULES", "ProseRule", "check_prose"]
 
 _FILE = "create_response_request.schema.json"
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 """Function and json_schema names: 1 to 64 of a-z, A-Z, 0-9, `_` and `-` (matched whole)."""
-
-
-@dataclass(frozen=True)
-class ProseRule(SchemaRule):
-    """A rule the spec states in words: a `SchemaRule` with origin `prose` and a check of its own."""
-
-    check: Callable[[Any], Iterator[Violation]] = lambda body: iter(())
 
 
 def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -165,7 +158,7 @@ def _rule(
     check: Callable[[Any], Iterator[Violation]],
     **limits: Any,
 ) -> ProseRule:
-    return ProseRule(id, kind, description, limits, "prose", f'{_FILE}{pointer}: "{quote}"', check)
+    return prose_rule(id, kind, description, file=_FILE, pointer=pointer, quote=quote, check=check, **limits)
 
 
 _META = "#/$defs/Metadata/anyOf/0/description"
