@@ -3,7 +3,7 @@
 `parse_event(event, data)` turns one server-sent event (its `event:` name and its joined `data:`
 lines) into a typed event object.
 
-Tolerant on purpose, because real servers deviate from the spec (research §2.6, §2.7):
+Tolerant on purpose, because real servers deviate from the spec:
 
 * every field is optional: keys the spec calls required may be missing and read `None`
   (runs without `parallel_tool_calls`, steps without `metadata`, messages without `attachments`);
