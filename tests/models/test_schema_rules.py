@@ -13,7 +13,7 @@ from runreplay.factories import build_request
 from runreplay.factories._schema_cases import SchemaCatalog
 from runreplay.models._schema_rules import SchemaRules
 
-REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
 
 SCHEMA: dict[str, Any] = {
     "$ref": "#/$defs/Order",
