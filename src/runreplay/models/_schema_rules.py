@@ -24,6 +24,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from runreplay._json_type import schema_type as json_type
+
 __all__ = ["NULLABLE", "Node", "SchemaRule", "SchemaRules", "Violation", "describe", "json_type"]
 
 Origin = Literal["schema", "house", "prose"]
@@ -63,25 +65,6 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.path}: [{self.rule}] {self.message}"
-
-
-def json_type(value: Any) -> str:
-    """The strict JSON type name of a Python value (bool is boolean, float is number)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def describe(value: Any, limit: int = 60) -> str:
