@@ -27,7 +27,7 @@ Keywords this module cannot turn into a fact (`pattern`, `maxLength`, `exclusive
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -342,35 +342,36 @@ def _label(subject: str, paths: tuple[str, ...]) -> str:
     return subject
 
 
+def _keys(keys: Any) -> str:
+    """The keys a closed object allows: a list, or per tag value for a union of objects."""
+    if isinstance(keys, Mapping):
+        shown = "; ".join(f"{tag}: {', '.join(names)}" for tag, names in keys.items())
+        return f"has only the keys of its type ({shown})"
+    return f"has no keys besides {', '.join(keys)}"
+
+
+_SAYS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
+    "json_type": lambda limits: f"is {describe_types(limits['types'])}",
+    "required": lambda limits: "is present",
+    "closed": lambda limits: _keys(limits["properties"]),
+    "enum": lambda limits: f"is one of {', '.join(map(str, limits['enum']))}",
+    "range": lambda limits: f"is between {limits['minimum']} and {limits['maximum']} inclusive",
+    "minimum": lambda limits: f"is at least {limits['minimum']}",
+    "max_items": lambda limits: f"has at most {limits['max_items']:,} items",
+    "min_items": lambda limits: (
+        f"has at least {limits['min_items']} item{'s' if limits['min_items'] != 1 else ''}"
+    ),
+    "exactly_one": lambda limits: f"has exactly one of {' and '.join(limits['one_of'])}",
+}
+"""What a derived rule says about its subject, by kind (`value_type` is said of every value)."""
+
+
 def _describe(subject: str, paths: tuple[str, ...], kind: RuleKind, limits: Mapping[str, Any]) -> str:
     """A one-line description of a derived rule, from its subject, paths and limits."""
     label = _label(subject, paths)
-    if kind == "json_type":
-        text = f"{label} is {describe_types(limits['types'])}"
-    elif kind == "value_type":
-        text = f"every value of {label} is {describe_types(limits['types'])}"
-    elif kind == "required":
-        text = f"{label} is present"
-    elif kind == "closed":
-        keys = limits["properties"]
-        if isinstance(keys, Mapping):
-            shown = "; ".join(f"{tag}: {', '.join(names)}" for tag, names in keys.items())
-            text = f"{label} has only the keys of its type ({shown})"
-        else:
-            text = f"{label} has no keys besides {', '.join(keys)}"
-    elif kind == "enum":
-        text = f"{label} is one of {', '.join(map(str, limits['enum']))}"
-    elif kind == "range":
-        text = f"{label} is between {limits['minimum']} and {limits['maximum']} inclusive"
-    elif kind == "minimum":
-        text = f"{label} is at least {limits['minimum']}"
-    elif kind == "max_items":
-        text = f"{label} has at most {limits['max_items']:,} items"
-    elif kind == "min_items":
-        text = f"{label} has at least {limits['min_items']} item{'s' if limits['min_items'] != 1 else ''}"
-    else:  # exactly_one
-        text = f"{label} has exactly one of {' and '.join(limits['one_of'])}"
-    return text + "."
+    if kind == "value_type":
+        return f"every value of {label} {_SAYS['json_type'](limits)}."
+    return f"{label} {_SAYS[kind](limits)}."
 
 
 def schema_rules(
