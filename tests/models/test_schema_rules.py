@@ -183,3 +183,18 @@ def test_a_nullable_definition_referenced_twice_is_checked_at_both_places() -> N
         "$.a.x: [Tags.*.type] expected string, got integer 1",
         "$.b.y: [Tags.*.type] expected string, got integer 2",
     ]
+
+
+def test_an_object_with_its_own_properties_next_to_one_of_checks_both() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"card": {"type": "string"}, "cash": {"type": "boolean"}},
+        "oneOf": [{"required": ["card"]}, {"required": ["cash"]}],
+    }
+    compiled = SchemaRules(schema, file="pay.json")
+    assert [str(v) for v in compiled.check({"card": 5})] == [
+        "$.card: [card.type] expected string, got integer 5"
+    ]
+    assert [str(v) for v in compiled.check([])] == ["$: [request.type] expected object, got array []"]
+    assert compiled.check({"cash": True}) == []
+    assert {"card.type", "cash.type", "request.type"} <= set(compiled.rules)

@@ -130,9 +130,9 @@ def _requires_one_key_only(branch: Node) -> bool:
 class _Walker:
     """Collects facts while walking the compiled schema (`SchemaRules`) from its root."""
 
-    def __init__(self, schema: Mapping[str, Any]) -> None:
-        self.schema = schema
-        self.root = SchemaRules(schema, file="").root
+    def __init__(self, compiled: SchemaRules) -> None:
+        self.schema = compiled.schema
+        self.root = compiled.root
         self.facts: list[Fact] = []
 
     def add(self, kind: RuleKind, path: str, pointers: tuple[str, ...], **limits: Any) -> None:
@@ -309,9 +309,9 @@ def _tag_value(member: Node, key: str) -> Any:
     return enum[0] if enum is not None and len(enum) == 1 else None
 
 
-def derive(schema: Mapping[str, Any]) -> list[Fact]:
-    """Every fact the schema states about a body, in the order of the schema (root first)."""
-    walker = _Walker(schema)
+def derive(schema: Mapping[str, Any] | SchemaRules) -> list[Fact]:
+    """Every fact the schema (raw, or compiled once by its `Endpoint`) states about a body, root first."""
+    walker = _Walker(schema if isinstance(schema, SchemaRules) else SchemaRules(schema, file=""))
     walker.value("$", walker.root)
     return walker.facts
 
@@ -375,7 +375,7 @@ def _describe(subject: str, paths: tuple[str, ...], kind: RuleKind, limits: Mapp
 
 
 def schema_rules(
-    schema: Mapping[str, Any],
+    schema: Mapping[str, Any] | SchemaRules,
     *,
     subjects: Mapping[str, Iterable[str]],
     source_file: str,

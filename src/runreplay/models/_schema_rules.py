@@ -141,6 +141,10 @@ class Node:
             return frozenset({"object"})
         return None
 
+    def has_own_checks(self) -> bool:
+        """A union node that also states its own type and properties (`type: object` next to `oneOf`)."""
+        return self.tag != NULLABLE and bool(self.properties or self.types)
+
     def known_keys(self) -> set[str]:
         """Every property name the object may have: its own and those of its `allOf` parts."""
         keys = set(self.properties)
@@ -435,7 +439,8 @@ class SchemaRules:
         kind = json_type(value)
         if node.branches:
             self._check_union(node, value, kind, path, out)
-            return
+            if not node.has_own_checks():
+                return
         if node.types is not None and not typed and not _accepts(node.types, kind):
             out.append(
                 _v(node.type_rule, path, f"expected {_words(node.types)}, got {kind} {describe(value)}")
@@ -579,15 +584,15 @@ def _live_rules(root: Node) -> set[str]:
             stack.append((node.target, typed, guarded))
             continue
         if node.branches:
-            if any(_empty(b.resolved()) for b in node.branches):
-                continue  # a branch takes anything: nothing below the union can fail
-            live.update(r for r in (None if typed else node.union_rule, node.tag_rule) if r is not None)
-            tag = node.tag if node.tag != NULLABLE else None
-            stack.extend(
-                (b, b.static_types() is not None, tag if b.tag_values(tag or "") else None)
-                for b in node.branches
-            )
-            continue
+            if not any(_empty(b.resolved()) for b in node.branches):  # else nothing in the union can fail
+                live.update(r for r in (None if typed else node.union_rule, node.tag_rule) if r is not None)
+                tag = node.tag if node.tag != NULLABLE else None
+                stack.extend(
+                    (b, b.static_types() is not None, tag if b.tag_values(tag or "") else None)
+                    for b in node.branches
+                )
+            if not node.has_own_checks():
+                continue
         own = [node.enum_rule, node.pattern_rule, node.closed_rule, *(r for _, _, r in node.bounds)]
         live.update(r for r in [*own, None if typed else node.type_rule] if r is not None)
         live.update(rule for key, rule in node.required.items() if key != guarded)

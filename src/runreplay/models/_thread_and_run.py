@@ -10,16 +10,16 @@ these tables and holds nothing specific to this endpoint.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
 from runreplay.models._derive import schema_rules
+from runreplay.models._endpoint import Endpoint, vendored_schema
 from runreplay.models._rule import Rule, RuleKind, freeze
 
 __all__ = [
+    "ENDPOINT",
     "NAME_PATTERN",
     "PROSE",
     "RENAMED",
@@ -33,9 +33,7 @@ __all__ = [
 SCHEMA_FILE: Final = "create_thread_and_run_request.schema.json"
 """The vendored schema's file name (in `runreplay/models/schemas/`), as rule sources cite it."""
 
-SCHEMA: Final[Mapping[str, Any]] = json.loads(
-    resources.files("runreplay.models").joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
-)
+SCHEMA: Final[Mapping[str, Any]] = vendored_schema(SCHEMA_FILE, folder="schemas")
 """The official JSON Schema of the request body (OpenAPI 3.1 converted to draft 2020-12)."""
 
 NAME_PATTERN: Final = "^[a-zA-Z0-9_-]{1,64}$"
@@ -288,8 +286,16 @@ PROSE: Final[tuple[Rule, ...]] = (
 )
 """The rules only the spec's descriptions state; each source quotes them."""
 
+ENDPOINT: Final = Endpoint(
+    name="POST /v1/threads/runs",
+    schema=SCHEMA,
+    schema_file=SCHEMA_FILE,
+    root_defs=("CreateThreadAndRunRequest",),
+)
+"""The endpoint as data for the generic machinery (`.compiled`, `.check`); its rule ids are `RULE_LIST`'s."""
+
 RULE_LIST: Final[tuple[Rule, ...]] = tuple(
-    schema_rules(SCHEMA, subjects=SUBJECTS, renamed=RENAMED, source_file=SCHEMA_FILE, prose=PROSE)
+    schema_rules(ENDPOINT.compiled, subjects=SUBJECTS, renamed=RENAMED, source_file=SCHEMA_FILE, prose=PROSE)
 )
 """Every rule of the endpoint, derived and prose, in registry order."""
 
