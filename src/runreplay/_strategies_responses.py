@@ -13,25 +13,17 @@
 from __future__ import annotations
 
 import functools
-import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
 
+from runreplay._strategies_endpoint import pick_cases, vary
 from runreplay.factories import responses as factories
-from runreplay.factories._case import Case, copy_json
-from runreplay.factories._schema_cases import catalog
+from runreplay.factories._case import Case
 from runreplay.models import responses as model
-from runreplay.models._endpoint import Endpoint
-from runreplay.models._schema_rules import SchemaRule
 
 __all__ = [
-    "endpoint_bodies",
-    "endpoint_edge_requests",
-    "endpoint_invalid_requests",
     "responses_bodies",
     "responses_edge_requests",
     "responses_invalid_requests",
@@ -79,113 +71,12 @@ def responses_requests() -> st.SearchStrategy[model.CreateResponseRequest]:
     return _bodies().map(model.CreateResponseRequest.model_validate)
 
 
-def _pick(
-    caller: str, cases: list[Case], rules: Iterable[str] | None, endpoint: Endpoint = model.ENDPOINT
-) -> st.SearchStrategy[Case]:
-    """A strategy over the cases of the given rules, checking the argument."""
-    if rules is None:
-        return st.sampled_from(cases)
-    if isinstance(rules, str):
-        raise InvalidArgument(
-            f"{caller} got rules={rules!r}; expected an iterable of rule ids, e.g. rules=[{rules!r}]"
-        )
-    wanted = set(rules)
-    unknown = sorted(wanted - set(endpoint.rules))
-    if unknown:
-        raise InvalidArgument(
-            f"{caller} got unknown rule ids {unknown}; expected ids of "
-            + (
-                "runreplay.models.responses.RULES"
-                if endpoint is model.ENDPOINT
-                else f"the rules of {endpoint.name}"
-            )
-        )
-    chosen = [case for case in cases if case.rule in wanted]
-    if not chosen:
-        raise InvalidArgument(f"{caller} has no case for rules {sorted(wanted)}; pick rules that have cases")
-    return st.sampled_from(chosen)
-
-
 def responses_edge_requests(*, rules: Iterable[str] | None = None) -> st.SearchStrategy[Case]:
     """Valid boundary `Case`s from `runreplay.factories.responses.edge_cases()`."""
-    return _pick("responses_edge_requests()", factories.edge_cases(), rules)
-
-
-_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
-
-
-def _keys(path: str) -> list[int | str]:
-    """The keys of a simple JSON path (`$.tools[0].name` -> ["tools", 0, "name"])."""
-    return [int(index) if index else key for key, index in _STEP.findall(path.removeprefix("$"))]
-
-
-def _past(entry: SchemaRule, example: Any) -> st.SearchStrategy[Any] | None:
-    """Values past a numeric schema bound, of the example's JSON type; None for other rules."""
-    if entry.origin != "schema" or entry.kind not in ("minimum", "maximum"):
-        return None
-    limit = entry.limits["limit"]
-    below = entry.kind == "minimum"
-    if isinstance(example, int) and not isinstance(example, bool):
-        return st.integers(max_value=limit - 1) if below else st.integers(min_value=limit + 1)
-    edge = math.nextafter(limit, -math.inf if below else math.inf)
-    if below:
-        return st.floats(max_value=edge, allow_nan=False, allow_infinity=False)
-    return st.floats(min_value=edge, allow_nan=False, allow_infinity=False)
-
-
-@st.composite
-def _drawn(draw: st.DrawFn, case: Case, entry: SchemaRule) -> Case:
-    """The case with a drawn value past its bound at its path."""
-    keys = _keys(case.path or "$")
-    body = copy_json(case.body)
-    holder = body
-    for key in keys[:-1]:
-        holder = holder[key]
-    values = _past(entry, holder[keys[-1]])
-    assert values is not None
-    holder[keys[-1]] = draw(values)
-    return Case(case.id, body, case.rule, False, case.path)
+    return pick_cases("responses_edge_requests()", factories.edge_cases(), rules, model.ENDPOINT)
 
 
 def responses_invalid_requests(*, rules: Iterable[str] | None = None) -> st.SearchStrategy[Case]:
     """`Case`s that each break exactly one rule, from `runreplay.factories.responses.invalid_cases()`."""
-    picked = _pick("responses_invalid_requests()", factories.invalid_cases(), rules)
-    return picked.flatmap(functools.partial(_vary, registry=model.RULES))
-
-
-def _vary(case: Case, registry: Mapping[str, SchemaRule]) -> st.SearchStrategy[Case]:
-    """The catalog case itself, or (for a numeric bound) the case with any value past the bound."""
-    keys = _keys(case.path or "$")
-    if not keys:
-        return st.just(case)
-    holder: Any = case.body
-    for key in keys[:-1]:
-        holder = holder[key]
-    entry = registry[case.rule]
-    if _past(entry, holder[keys[-1]]) is None:
-        return st.just(case)
-    return st.just(case) | _drawn(case, entry)
-
-
-# --- any endpoint declared as data ------------------------------------------------------------------
-
-
-def endpoint_bodies(endpoint: Endpoint) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid wire bodies of any endpoint: its smallest body and every body of its edge catalog."""
-    schema_cases = catalog(endpoint)
-    return st.sampled_from([schema_cases.base, *(case.body for case in schema_cases.edge)]).map(copy_json)
-
-
-def endpoint_edge_requests(
-    endpoint: Endpoint, *, rules: Iterable[str] | None = None
-) -> st.SearchStrategy[Case]:
-    """Valid boundary `Case`s of any endpoint's schema rules."""
-    return _pick("endpoint_edge_requests()", catalog(endpoint).edge, rules, endpoint)
-
-
-def endpoint_invalid_requests(
-    endpoint: Endpoint, *, rules: Iterable[str] | None = None
-) -> st.SearchStrategy[Case]:
-    """`Case`s that each break exactly one schema rule of any endpoint (numeric bounds: any value past it)."""
-    picked = _pick("endpoint_invalid_requests()", catalog(endpoint).invalid, rules, endpoint)
-    return picked.flatmap(functools.partial(_vary, registry=endpoint.rules))
+    picked = pick_cases("responses_invalid_requests()", factories.invalid_cases(), rules, model.ENDPOINT)
+    return picked.flatmap(functools.partial(vary, registry=model.RULES))

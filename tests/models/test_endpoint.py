@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
+from hypothesis.errors import InvalidArgument
 
-from runreplay._strategies_responses import endpoint_bodies, endpoint_edge_requests, endpoint_invalid_requests
+from runreplay._strategies_endpoint import endpoint_bodies, endpoint_edge_requests, endpoint_invalid_requests
 from runreplay.factories._case import Case
 from runreplay.factories._schema_cases import catalog
 from runreplay.models._endpoint import Endpoint, prose_rule
@@ -113,3 +115,11 @@ def test_drawn_edge_cases_are_valid(case: Case) -> None:
 @given(endpoint_invalid_requests(ORDERS, rules=["quantity.minimum", "quantity.maximum", "sku.pattern"]))
 def test_drawn_invalid_cases_break_exactly_their_rule(case: Case) -> None:
     assert [v.rule for v in ORDERS.check(case.body)] == [case.rule]
+
+
+def test_a_rule_the_endpoint_does_not_have_is_refused_with_its_name() -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        endpoint_invalid_requests(ORDERS, rules=["sku.pattern", "sku.colour"])
+    assert str(caught.value) == (
+        "endpoint_invalid_requests() got unknown rule ids ['sku.colour']; expected ids of the rules of POST /v1/orders"
+    )

@@ -68,6 +68,8 @@ class Endpoint:
     """A small valid body the catalogs build on (empty: the schema's smallest valid body)."""
     examples: Mapping[str, Any] = field(default_factory=dict)
     """Valid values by schema pointer, for places whose smallest value the schema alone cannot give."""
+    rules_name: str = ""
+    """Where users find the rule ids, for error messages (empty: "the rules of <name>")."""
 
     @functools.cached_property
     def compiled(self) -> SchemaRules:

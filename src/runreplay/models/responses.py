@@ -63,6 +63,7 @@ ENDPOINT = Endpoint(
         "ResponseProperties",
     ),
     case_prefix="responses.",
+    rules_name="runreplay.models.responses.RULES",
     base={"model": "gpt-4o", "input": "What is the weather in Lisbon today?"},
     examples={
         "#/$defs/MCPTool": {
