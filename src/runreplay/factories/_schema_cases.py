@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from runreplay.errors import ConfigurationError
 from runreplay.factories._case import Case, copy_json
 from runreplay.models._endpoint import Endpoint
 from runreplay.models._schema_rules import Node, SchemaRules, Violation, json_type
@@ -424,11 +425,28 @@ def _drop(body: Any, keys: Keys) -> Any:
 
 @functools.cache
 def catalog(endpoint: Endpoint) -> SchemaCatalog:
-    """The schema rules' edge and invalid cases of an endpoint, built once per process."""
+    """The schema rules' edge and invalid cases of an endpoint, built once per process.
+
+    Raises ConfigurationError when the smallest body the catalog would start from is not valid (a
+    prose rule the schema does not know, say): the endpoint then needs a `base` or `examples`.
+    """
     compiled = endpoint.compiled
-    base = endpoint.base or SchemaCatalog(compiled, endpoint.check, prefix="", base={}, build=False).minimal(
-        compiled.root
+    cases = SchemaCatalog(
+        compiled,
+        endpoint.check,
+        prefix=endpoint.case_prefix,
+        base=endpoint.base,
+        examples=endpoint.examples,
+        build=False,
     )
-    return SchemaCatalog(
-        compiled, endpoint.check, prefix=endpoint.case_prefix, base=base, examples=endpoint.examples
-    )
+    start, _ = cases.reach(compiled.root)
+    broken = endpoint.check(start)
+    if broken:
+        raise ConfigurationError(
+            f"the catalogs of {endpoint.name} would start from {start!r}, which breaks "
+            f"{'; '.join(str(v) for v in broken)}; give its Endpoint a valid base= (a whole small body) "
+            "or examples= (a valid value by schema pointer) for that place"
+        )
+    cases.base = start if isinstance(start, dict) else cases.base
+    cases._build()
+    return cases
