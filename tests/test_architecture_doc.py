@@ -31,6 +31,7 @@ def test_the_page_is_linked_from_the_readme() -> None:
 
 
 def test_the_endpoint_declared_as_data_has_the_rules_and_cases_the_page_says() -> None:
+    from runreplay.factories._schema_bodies import build_body
     from runreplay.factories._schema_cases import catalog
 
     schema = json.loads(re.findall(r"```json\n(.*?)```", DOC, re.S)[0])
@@ -51,3 +52,4 @@ def test_the_endpoint_declared_as_data_has_the_rules_and_cases_the_page_says() -
     maximum = next(case for case in cases.invalid if case.id == "orders.quantity.maximum.just_above_max")
     assert f"is `{json.dumps(maximum.body)}`" in DOC
     assert [(v.rule, v.path) for v in orders.check({"sku": "a"})] == [("sku.pattern", "$.sku")]
+    assert orders.check(build_body(orders, seed=7)) == []

@@ -1,10 +1,10 @@
 """Hypothesis strategies for any endpoint declared as data (`runreplay.models._endpoint.Endpoint`).
 
-* `endpoint_bodies(endpoint)`: valid wire bodies (the catalog's smallest body and every edge case body).
+* `endpoint_bodies(endpoint)`: valid wire bodies written from the compiled schema (`_schema_bodies`).
 * `endpoint_edge_requests(endpoint, rules=None)` / `endpoint_invalid_requests(endpoint, rules=None)`:
   `Case`s of the endpoint's schema-rule catalogs (`runreplay.factories._schema_cases.catalog`); an
   invalid case of a numeric bound may get any value past the bound instead of the catalog's.
-* `pick_cases` and `vary` are the pieces the Responses strategies reuse over their fuller catalogs.
+* `DrawChoices`, `pick_cases` and `vary` are the pieces the Responses strategies reuse.
 """
 
 from __future__ import annotations
@@ -12,18 +12,51 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from runreplay.factories._case import Case, copy_json
+from runreplay.factories._schema_bodies import write_body
 from runreplay.factories._schema_cases import catalog
 from runreplay.models._endpoint import Endpoint
 from runreplay.models._schema_rules import SchemaRule
 
-__all__ = ["endpoint_bodies", "endpoint_edge_requests", "endpoint_invalid_requests", "pick_cases", "vary"]
+T = TypeVar("T")
+
+__all__ = [
+    "DrawChoices",
+    "endpoint_bodies",
+    "endpoint_edge_requests",
+    "endpoint_invalid_requests",
+    "pick_cases",
+    "vary",
+]
+
+
+class DrawChoices:
+    """`Choices` answered by hypothesis: each decision is a draw, so examples shrink decision by decision."""
+
+    def __init__(self, draw: st.DrawFn) -> None:
+        self._draw = draw
+
+    def chance(self, p: float) -> bool:
+        """A boolean (shrinks to False)."""
+        return bool(self._draw(st.booleans()))
+
+    def integer(self, low: int, high: int) -> int:
+        """An integer in [low, high] (shrinks to low)."""
+        return int(self._draw(st.integers(low, high)))
+
+    def choice(self, options: Sequence[T]) -> T:
+        """One of `options` (shrinks to the first)."""
+        return options[self._draw(st.integers(0, len(options) - 1))]
+
+    def real(self, low: float, high: float) -> float:
+        """A float in [low, high]."""
+        return float(self._draw(st.floats(low, high, allow_nan=False, allow_infinity=False)))
 
 
 def pick_cases(
@@ -102,10 +135,14 @@ def vary(case: Case, registry: Mapping[str, SchemaRule]) -> st.SearchStrategy[Ca
 # --- any endpoint declared as data ------------------------------------------------------------------
 
 
-def endpoint_bodies(endpoint: Endpoint) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid wire bodies of any endpoint: its smallest body and every body of its edge catalog."""
-    schema_cases = catalog(endpoint)
-    return st.sampled_from([schema_cases.base, *(case.body for case in schema_cases.edge)]).map(copy_json)
+@st.composite
+def _bodies(draw: st.DrawFn, endpoint: Endpoint) -> Any:
+    return write_body(endpoint, DrawChoices(draw))
+
+
+def endpoint_bodies(endpoint: Endpoint) -> st.SearchStrategy[Any]:
+    """Valid wire bodies of any endpoint, written from its compiled schema (shrinking to the smallest)."""
+    return _bodies(endpoint)
 
 
 def endpoint_edge_requests(

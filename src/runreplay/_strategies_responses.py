@@ -13,12 +13,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
-from runreplay._strategies_endpoint import pick_cases, vary
+from runreplay._strategies_endpoint import DrawChoices, pick_cases, vary
 from runreplay.factories import responses as factories
 from runreplay.factories._case import Case
 from runreplay.models import responses as model
@@ -33,32 +33,9 @@ __all__ = [
 T = TypeVar("T")
 
 
-class _Draws:
-    """`Choices` answered by hypothesis: each decision is a draw, so examples shrink decision by decision."""
-
-    def __init__(self, draw: st.DrawFn) -> None:
-        self._draw = draw
-
-    def chance(self, p: float) -> bool:
-        """A boolean (shrinks to False)."""
-        return bool(self._draw(st.booleans()))
-
-    def integer(self, low: int, high: int) -> int:
-        """An integer in [low, high] (shrinks to low)."""
-        return int(self._draw(st.integers(low, high)))
-
-    def choice(self, options: Sequence[T]) -> T:
-        """One of `options` (shrinks to the first)."""
-        return options[self._draw(st.integers(0, len(options) - 1))]
-
-    def real(self, low: float, high: float) -> float:
-        """A float in [low, high]."""
-        return float(self._draw(st.floats(low, high, allow_nan=False, allow_infinity=False)))
-
-
 @st.composite
 def _bodies(draw: st.DrawFn) -> dict[str, Any]:
-    return factories.generate(_Draws(draw))
+    return factories.generate(DrawChoices(draw))
 
 
 def responses_bodies() -> st.SearchStrategy[dict[str, Any]]:
