@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis.errors import InvalidArgument
+from pydantic import ValidationError
 
 from runreplay._strategies_endpoint import endpoint_bodies, endpoint_edge_requests, endpoint_invalid_requests
 from runreplay.factories._case import Case
 from runreplay.factories._schema_cases import catalog
 from runreplay.models._endpoint import Endpoint, prose_rule
+from runreplay.models._endpoint_model import request_model, rule_ids_for
 from runreplay.models._schema_rules import Violation
 
 SCHEMA_FILE = "create_order.schema.json"
@@ -122,4 +124,22 @@ def test_a_rule_the_endpoint_does_not_have_is_refused_with_its_name() -> None:
         endpoint_invalid_requests(ORDERS, rules=["sku.pattern", "sku.colour"])
     assert str(caught.value) == (
         "endpoint_invalid_requests() got unknown rule ids ['sku.colour']; expected ids of the rules of POST /v1/orders"
+    )
+
+
+def test_the_endpoint_model_is_strict_closed_and_names_every_broken_rule() -> None:
+    order_request = request_model(ORDERS, "CreateOrderRequest")
+    assert list(order_request.model_fields) == ["sku", "quantity", "colour", "notes"]
+    body = {"sku": "A1", "quantity": 3}
+    assert order_request.model_validate(body).model_dump(mode="json", exclude_unset=True) == body
+    with pytest.raises(ValidationError) as caught:
+        order_request.model_validate({"sku": "0A", "quantity": 0})
+    assert caught.value.errors()[0]["type"] == "quantity.minimum"
+    assert rule_ids_for(caught.value) == [
+        ("quantity.minimum", "$.quantity"),
+        ("sku.no_leading_zero", "$.sku"),
+    ]
+    assert caught.value.errors()[0]["msg"] == (
+        "2 rule(s) of POST /v1/orders broken: $.quantity: [quantity.minimum] expected at least 1, got 0; "
+        "$.sku: [sku.no_leading_zero] expected a sku that does not start with 0, got '0A'"
     )

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from runreplay.models._endpoint import Endpoint, ProseRule, vendored_schema
+from runreplay.models._endpoint_model import rule_ids_for, violations_error
 from runreplay.models._responses_events import (
     EVENT_CLASSES,
     ResponseStreamEvent,
@@ -96,22 +96,6 @@ def check(body: Any) -> list[Violation]:
     return ENDPOINT.check(body)
 
 
-def _error(violations: list[Violation]) -> PydanticCustomError:
-    """A pydantic error that names the first rule and carries every violation in its ctx."""
-    shown = "; ".join(str(v) for v in violations[:5])
-    more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
-    return PydanticCustomError(
-        violations[0].rule,
-        "{count} rule(s) of POST /v1/responses broken: {shown}{more}",
-        {
-            "count": len(violations),
-            "shown": shown,
-            "more": more,
-            "violations": [(v.rule, v.path, v.message) for v in violations],
-        },
-    )
-
-
 class CreateResponseRequest(BaseModel):
     """The `POST /v1/responses` body (`CreateResponse`), checked against every schema and prose rule.
 
@@ -158,15 +142,5 @@ class CreateResponseRequest(BaseModel):
         """Run every schema and prose rule on the raw body before pydantic sees a field."""
         violations = check(data)
         if violations:
-            raise _error(violations)
+            raise violations_error(ENDPOINT, violations)
         return data
-
-
-def rule_ids_for(error: ValidationError) -> list[tuple[str, str]]:
-    """The (rule id, JSON path) pairs a `CreateResponseRequest` validation error reports."""
-    found: list[tuple[str, str]] = []
-    for detail in error.errors():
-        ctx = detail.get("ctx") or {}
-        for rule_id, path, _ in ctx.get("violations", ()):
-            found.append((rule_id, path))
-    return found
