@@ -28,3 +28,28 @@ def test_the_endpoint_example_derives_the_rules_it_lists() -> None:
 def test_the_page_is_linked_from_the_readme() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert "[docs/architecture.md](docs/architecture.md)" in readme
+
+
+def test_the_endpoint_declared_as_data_has_the_rules_and_cases_the_page_says() -> None:
+    from runreplay.factories._schema_bodies import build_body
+    from runreplay.factories._schema_cases import catalog
+
+    schema = json.loads(re.findall(r"```json\n(.*?)```", DOC, re.S)[0])
+    module = next(
+        block for block in re.findall(r"```python\n(.*?)```", DOC, re.S) if "ORDERS = Endpoint(" in block
+    )
+    assert "schema=vendored_schema(SCHEMA_FILE)," in module
+    namespace: dict[str, Any] = {"VENDORED": schema}
+    exec(module.replace("schema=vendored_schema(SCHEMA_FILE),", "schema=VENDORED,"), namespace)
+    orders = namespace["ORDERS"]
+    listed = re.search(r"# ORDERS.rules: (.*\n(?:# .*\n)*)", module)
+    assert listed is not None
+    said = [name.strip() for name in listed.group(1).replace("#", "").split(",")]
+    assert list(orders.rules) == said
+    cases = catalog(orders)
+    assert cases.uncovered == []
+    assert sorted(case.rule for case in cases.invalid) == sorted(set(said) - {"sku.pattern"})
+    maximum = next(case for case in cases.invalid if case.id == "orders.quantity.maximum.just_above_max")
+    assert f"is `{json.dumps(maximum.body)}`" in DOC
+    assert [(v.rule, v.path) for v in orders.check({"sku": "a"})] == [("sku.pattern", "$.sku")]
+    assert orders.check(build_body(orders, seed=7)) == []

@@ -44,7 +44,7 @@ ALLOWED_BUILTIN_RAISES: dict[tuple[str, str], str] = {
     # Documented deviation (see the README): a missing cassette file is FileNotFoundError.
     ("cassette/_load.py", "FileNotFoundError"): "load(path) of a missing file, like open()",
     # Self-checks of the package's own tables: they fire only on a bug in runreplay, at import.
-    ("models/rules.py", "RuntimeError"): "duplicate rule id in the registry",
+    ("models/_registry.py", "RuntimeError"): "duplicate rule id in the registry",
     ("factories/edge.py", "RuntimeError"): "duplicate edge case id",
     ("factories/invalid.py", "RuntimeError"): "duplicate invalid case id",
     ("factories/invalid.py", "AssertionError"): "a rule kind the catalog does not handle",

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from runreplay._json_type import json_type
+from runreplay._json_type import json_type, schema_type
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,21 @@ from runreplay._json_type import json_type
 def test_json_type_names_a_value_as_error_messages_do(value: Any, with_article: str, bare: str) -> None:
     assert json_type(value) == with_article
     assert json_type(value, article=False) == bare
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        (None, "null"),
+        (False, "boolean"),
+        (0, "integer"),
+        (1.0, "number"),
+        ("x", "string"),
+        ([1], "array"),
+        ({"a": 1}, "object"),
+        ((1,), "tuple"),
+        (b"x", "bytes"),
+    ],
+)
+def test_schema_type_tells_integers_from_numbers_as_json_schema_does(value: Any, name: str) -> None:
+    assert schema_type(value) == name

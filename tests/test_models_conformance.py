@@ -423,7 +423,7 @@ def test_breaking_a_rule_is_reported_as_that_rule(entry: Rule, body: Any, path: 
     assert model_errors(body) == [(entry.id, path)]
     assert path_pattern(path) in entry.paths
     if any(isinstance(value, LongList) for value in _walk_values(body)):
-        return  # jsonschema would index all 100,000,001 items; test_models_rules checks the bound itself
+        return  # jsonschema would index all 100,000,001 items; tests/models/test_rules.py checks the bound itself
     if entry.origin == "schema":
         assert not STRICT.is_valid(body)
     else:

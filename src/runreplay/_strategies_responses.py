@@ -12,49 +12,30 @@
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
 
+from runreplay._strategies_endpoint import DrawChoices, pick_cases, vary
 from runreplay.factories import responses as factories
-from runreplay.factories._case import Case, copy_json
+from runreplay.factories._case import Case
 from runreplay.models import responses as model
 
-__all__ = ["responses_bodies", "responses_edge_requests", "responses_invalid_requests", "responses_requests"]
+__all__ = [
+    "responses_bodies",
+    "responses_edge_requests",
+    "responses_invalid_requests",
+    "responses_requests",
+]
 
 T = TypeVar("T")
 
 
-class _Draws:
-    """`Choices` answered by hypothesis: each decision is a draw, so examples shrink decision by decision."""
-
-    def __init__(self, draw: st.DrawFn) -> None:
-        self._draw = draw
-
-    def chance(self, p: float) -> bool:
-        """A boolean (shrinks to False)."""
-        return bool(self._draw(st.booleans()))
-
-    def integer(self, low: int, high: int) -> int:
-        """An integer in [low, high] (shrinks to low)."""
-        return int(self._draw(st.integers(low, high)))
-
-    def choice(self, options: Sequence[T]) -> T:
-        """One of `options` (shrinks to the first)."""
-        return options[self._draw(st.integers(0, len(options) - 1))]
-
-    def real(self, low: float, high: float) -> float:
-        """A float in [low, high]."""
-        return float(self._draw(st.floats(low, high, allow_nan=False, allow_infinity=False)))
-
-
 @st.composite
 def _bodies(draw: st.DrawFn) -> dict[str, Any]:
-    return factories.generate(_Draws(draw))
+    return factories.generate(DrawChoices(draw))
 
 
 def responses_bodies() -> st.SearchStrategy[dict[str, Any]]:
@@ -67,82 +48,12 @@ def responses_requests() -> st.SearchStrategy[model.CreateResponseRequest]:
     return _bodies().map(model.CreateResponseRequest.model_validate)
 
 
-def _pick(caller: str, cases: list[Case], rules: Iterable[str] | None) -> st.SearchStrategy[Case]:
-    """A strategy over the cases of the given rules, checking the argument."""
-    if rules is None:
-        return st.sampled_from(cases)
-    if isinstance(rules, str):
-        raise InvalidArgument(
-            f"{caller} got rules={rules!r}; expected an iterable of rule ids, e.g. rules=[{rules!r}]"
-        )
-    wanted = set(rules)
-    unknown = sorted(wanted - set(model.RULES))
-    if unknown:
-        raise InvalidArgument(
-            f"{caller} got unknown rule ids {unknown}; expected ids of runreplay.models.responses.RULES"
-        )
-    chosen = [case for case in cases if case.rule in wanted]
-    if not chosen:
-        raise InvalidArgument(f"{caller} has no case for rules {sorted(wanted)}; pick rules that have cases")
-    return st.sampled_from(chosen)
-
-
 def responses_edge_requests(*, rules: Iterable[str] | None = None) -> st.SearchStrategy[Case]:
     """Valid boundary `Case`s from `runreplay.factories.responses.edge_cases()`."""
-    return _pick("responses_edge_requests()", factories.edge_cases(), rules)
-
-
-_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
-
-
-def _keys(path: str) -> list[int | str]:
-    """The keys of a simple JSON path (`$.tools[0].name` -> ["tools", 0, "name"])."""
-    return [int(index) if index else key for key, index in _STEP.findall(path.removeprefix("$"))]
-
-
-def _past(rule_id: str, example: Any) -> st.SearchStrategy[Any] | None:
-    """Values past a numeric schema bound, of the example's JSON type; None for other rules."""
-    entry = model.RULES[rule_id]
-    if entry.origin != "schema" or entry.kind not in ("minimum", "maximum"):
-        return None
-    limit = entry.limits["limit"]
-    below = entry.kind == "minimum"
-    if isinstance(example, int) and not isinstance(example, bool):
-        return st.integers(max_value=limit - 1) if below else st.integers(min_value=limit + 1)
-    edge = math.nextafter(limit, -math.inf if below else math.inf)
-    if below:
-        return st.floats(max_value=edge, allow_nan=False, allow_infinity=False)
-    return st.floats(min_value=edge, allow_nan=False, allow_infinity=False)
-
-
-@st.composite
-def _drawn(draw: st.DrawFn, case: Case) -> Case:
-    """The case with a drawn value past its bound at its path."""
-    keys = _keys(case.path or "$")
-    body = copy_json(case.body)
-    holder = body
-    for key in keys[:-1]:
-        holder = holder[key]
-    values = _past(case.rule, holder[keys[-1]])
-    assert values is not None
-    holder[keys[-1]] = draw(values)
-    return Case(case.id, body, case.rule, False, case.path)
+    return pick_cases("responses_edge_requests()", factories.edge_cases(), rules, model.ENDPOINT)
 
 
 def responses_invalid_requests(*, rules: Iterable[str] | None = None) -> st.SearchStrategy[Case]:
     """`Case`s that each break exactly one rule, from `runreplay.factories.responses.invalid_cases()`."""
-    picked = _pick("responses_invalid_requests()", factories.invalid_cases(), rules)
-    return picked.flatmap(_vary)
-
-
-def _vary(case: Case) -> st.SearchStrategy[Case]:
-    """The catalog case itself, or (for a numeric bound) the case with any value past the bound."""
-    keys = _keys(case.path or "$")
-    if not keys:
-        return st.just(case)
-    holder: Any = case.body
-    for key in keys[:-1]:
-        holder = holder[key]
-    if _past(case.rule, holder[keys[-1]]) is None:
-        return st.just(case)
-    return st.just(case) | _drawn(case)
+    picked = pick_cases("responses_invalid_requests()", factories.invalid_cases(), rules, model.ENDPOINT)
+    return picked.flatmap(functools.partial(vary, registry=model.RULES))

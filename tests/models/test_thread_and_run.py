@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import runreplay.models
+from runreplay.factories import edge_cases, invalid_cases
 from runreplay.models import RULES
-from runreplay.models._thread_and_run import PROSE, RENAMED, SCHEMA, SCHEMA_FILE, SUBJECTS
+from runreplay.models._thread_and_run import ENDPOINT, PROSE, RENAMED, SCHEMA, SCHEMA_FILE, SUBJECTS
 
 TESTS = Path(__file__).resolve().parent.parent
 PACKAGE_COPY = Path(runreplay.models.__file__).parent / "schemas" / SCHEMA_FILE
@@ -57,3 +58,17 @@ def test_the_tables_are_small_and_every_name_is_used() -> None:
     named = {path for paths in SUBJECTS.values() for path in paths}
     used = {path for entry in RULES.values() if entry.origin == "schema" for path in entry.paths}
     assert named == used
+
+
+def test_the_one_schema_compiler_agrees_with_the_models_on_every_catalog_case() -> None:
+    """The compiled schema (`ENDPOINT.check`, plain JSON Schema: no house closing) judges as the models do.
+
+    Two differences are the compiler's on purpose: it reads `oneOf` as `anyOf` (so a body with both of
+    an exactly-one pair passes), and an integral float such as 8.0 is not an `integer` to it.
+    """
+    compiled = ENDPOINT.compiled
+    edge_failing = [case.id for case in edge_cases() if compiled.check(case.body, house=False)]
+    assert all(case_id.endswith(".json_type.integral_float") for case_id in edge_failing), edge_failing
+    schema_invalid = [case for case in invalid_cases() if RULES[case.rule].origin == "schema"]
+    passing = [case.id for case in schema_invalid if not compiled.check(case.body, house=False)]
+    assert passing == ["thread.file_search.exactly_one.both"]

@@ -11,6 +11,7 @@ reported by `SchemaCatalog.uncovered`, never silently dropped.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import deque
@@ -18,10 +19,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from runreplay.errors import ConfigurationError
 from runreplay.factories._case import Case, copy_json
+from runreplay.models._endpoint import Endpoint
 from runreplay.models._schema_rules import Node, SchemaRules, Violation, json_type
 
-__all__ = ["HugeText", "SchemaCatalog", "minimal_string"]
+__all__ = ["HugeText", "SchemaCatalog", "catalog", "minimal_string"]
 
 Keys = tuple[int | str, ...]
 Edge = tuple[str, Any, Node]  # (kind, label, child): prop/items/add/branch/part/ref
@@ -123,6 +126,7 @@ class SchemaCatalog:
         prefix: str,
         base: Mapping[str, Any],
         examples: Mapping[str, Any] | None = None,
+        build: bool = True,
     ) -> None:
         self.rules = rules
         self.check = check
@@ -133,7 +137,8 @@ class SchemaCatalog:
         self.edge: list[Case] = []
         self.invalid: list[Case] = []
         self.uncovered: list[str] = []
-        self._build()
+        if build:
+            self._build()
 
     # -- the way to every node ------------------------------------------------------------------
 
@@ -416,3 +421,32 @@ def _drop(body: Any, keys: Keys) -> Any:
     if isinstance(holder, dict):
         holder.pop(keys[-1], None)
     return copied
+
+
+@functools.cache
+def catalog(endpoint: Endpoint) -> SchemaCatalog:
+    """The schema rules' edge and invalid cases of an endpoint, built once per process.
+
+    Raises ConfigurationError when the smallest body the catalog would start from is not valid (a
+    prose rule the schema does not know, say): the endpoint then needs a `base` or `examples`.
+    """
+    compiled = endpoint.compiled
+    cases = SchemaCatalog(
+        compiled,
+        endpoint.check,
+        prefix=endpoint.case_prefix,
+        base=endpoint.base,
+        examples=endpoint.examples,
+        build=False,
+    )
+    start, _ = cases.reach(compiled.root)
+    broken = endpoint.check(start)
+    if broken:
+        raise ConfigurationError(
+            f"the catalogs of {endpoint.name} would start from {start!r}, which breaks "
+            f"{'; '.join(str(v) for v in broken)}; give its Endpoint a valid base= (a whole small body) "
+            "or examples= (a valid value by schema pointer) for that place"
+        )
+    cases.base = start if isinstance(start, dict) else cases.base
+    cases._build()
+    return cases

@@ -9,13 +9,13 @@ import random
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-__all__ = ["RandomSource", "Source"]
+__all__ = ["Choices", "RandomSource", "Source"]
 
 T = TypeVar("T")
 
 
-class Source(Protocol):
-    """Where the generator's decisions come from: a seeded `random.Random`, or hypothesis's `draw`."""
+class Choices(Protocol):
+    """Where a generator's decisions come from: a seeded `random.Random`, or hypothesis's `draw`."""
 
     def chance(self, p: float) -> bool:
         """True with probability about `p` (hypothesis: shrinks to False)."""
@@ -25,20 +25,24 @@ class Source(Protocol):
         """An integer in [low, high]."""
         ...
 
-    def size(self, low: int, high: int) -> int:
-        """A collection size in [low, high], spread over small, typical and maximal sizes."""
-        ...
-
     def choice(self, options: Sequence[T]) -> T:
         """One of `options` (hypothesis: shrinks to the first)."""
         ...
 
-    def sample(self, options: Sequence[T], k: int) -> list[T]:
-        """`k` distinct members of `options`."""
-        ...
-
     def real(self, low: float, high: float) -> float:
         """A float in [low, high]."""
+        ...
+
+
+class Source(Choices, Protocol):
+    """The thread-and-run generator's decisions: `Choices` plus sizes, samples, tokens and free text."""
+
+    def size(self, low: int, high: int) -> int:
+        """A collection size in [low, high], spread over small, typical and maximal sizes."""
+        ...
+
+    def sample(self, options: Sequence[T], k: int) -> list[T]:
+        """`k` distinct members of `options`."""
         ...
 
     def token(self, alphabet: str, length: int) -> str:

@@ -19,13 +19,14 @@ import functools
 import random
 import string
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from runreplay.errors import ConfigurationError
 from runreplay.factories._case import Case, copy_json
-from runreplay.factories._schema_cases import SchemaCatalog
+from runreplay.factories._schema_cases import catalog
+from runreplay.factories._source import Choices, RandomSource
 from runreplay.factories._text import pools
 from runreplay.factories.valid import OMIT
 from runreplay.models import responses as model
@@ -48,50 +49,21 @@ _REASONING_MODELS = ("o4-mini", "gpt-5", "gpt-5-mini")
 _VERBS = ("get", "search", "create", "lookup", "fetch", "convert", "schedule", "check", "find", "send")
 _ALNUM = string.ascii_letters + string.digits
 _INCLUDE = ("message.output_text.logprobs", "file_search_call.results", "reasoning.encrypted_content")
-_BASE = {"model": "gpt-4o", "input": "What is the weather in Lisbon today?"}
+_BASE = model.ENDPOINT.base
 
 
-class Choices(Protocol):
-    """Where the generator's decisions come from: a seeded `random.Random`, or hypothesis's `draw`."""
+class RandomChoices(RandomSource):
+    """`Choices` from one `random.Random`, as the Responses bodies have always drawn them."""
 
-    def chance(self, p: float) -> bool:
-        """True with probability about `p`."""
-        ...
-
-    def integer(self, low: int, high: int) -> int:
-        """An integer in [low, high]."""
-        ...
+    __slots__ = ()
 
     def choice(self, options: Sequence[T]) -> T:
         """One of `options`."""
-        ...
-
-    def real(self, low: float, high: float) -> float:
-        """A float in [low, high]."""
-        ...
-
-
-class RandomChoices:
-    """`Choices` from one `random.Random`."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self._rng = rng
-
-    def chance(self, p: float) -> bool:
-        """True with probability `p`."""
-        return self._rng.random() < p
-
-    def integer(self, low: int, high: int) -> int:
-        """An integer in [low, high]."""
-        return self._rng.randint(low, high)
-
-    def choice(self, options: Sequence[T]) -> T:
-        """One of `options`."""
-        return options[self._rng.randrange(len(options))]
+        return options[self._random.randrange(len(options))]
 
     def real(self, low: float, high: float) -> float:
         """A float in [low, high], rounded to two places like hand-written settings."""
-        return round(self._rng.uniform(low, high), 2)
+        return round(self._random.uniform(low, high), 2)
 
 
 class _Writer:
@@ -333,11 +305,6 @@ def build_request(*, seed: int | None = None, **overrides: Any) -> model.CreateR
 
 # --- the catalogs ---------------------------------------------------------------------------------
 
-_EXAMPLES = {
-    "#/$defs/MCPTool": {"type": "mcp", "server_label": "docs", "server_url": "https://mcp.example.com/sse"},
-    "#/$defs/FileSearchTool/properties/max_num_results": 10,
-}
-
 
 def _with(**keys: Any) -> dict[str, Any]:
     return {**copy_json(_BASE), **keys}
@@ -497,9 +464,7 @@ _PROSE_CASES: tuple[tuple[str, str, Any, bool, str], ...] = (
 @functools.cache
 def _catalog() -> tuple[tuple[Case, ...], tuple[Case, ...]]:
     """Both catalogs, built once per process: the schema rules' cases, then the prose cases."""
-    schema_cases = SchemaCatalog(
-        model.schema_rules(), model.check, prefix="responses.", base=_BASE, examples=_EXAMPLES
-    )
+    schema_cases = catalog(model.ENDPOINT)
     prose = [
         Case(f"responses.{rule}.{variant}", body, rule, valid, path)
         for rule, variant, body, valid, path in _PROSE_CASES

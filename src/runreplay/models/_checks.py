@@ -190,13 +190,9 @@ def check_metadata(value: Any) -> Any:
             limit=("object", "null"),
         )
     max_pairs: int = rule("metadata.max_pairs").limits["max_properties"]
-    if len(value) > max_pairs:
-        raise violation(
-            "metadata.max_pairs",
-            f"metadata has {len(value)} pairs; at most {max_pairs} are allowed",
-            given=len(value),
-            limit=max_pairs,
-        )
+    _at_most(
+        "metadata.max_pairs", len(value), max_pairs, "metadata has {size} pairs; at most {limit} are allowed"
+    )
     max_key: int = rule("metadata.key_length").limits["max_length"]
     max_value: int = rule("metadata.value_length").limits["max_length"]
     for key, item in value.items():
@@ -207,21 +203,29 @@ def check_metadata(value: Any) -> Any:
                 given=item,
                 limit="string",
             )
-        if len(key) > max_key:
-            raise violation(
-                "metadata.key_length",
-                f"metadata key {quote(key)} has {len(key)} characters; keys may have at most {max_key}",
-                given=len(key),
-                limit=max_key,
-            )
-        if len(item) > max_value:
-            raise violation(
-                "metadata.value_length",
-                f"metadata[{quote(key)}] has {len(item)} characters; values may have at most {max_value}",
-                given=len(item),
-                limit=max_value,
-            )
+        _at_most(
+            "metadata.key_length",
+            len(key),
+            max_key,
+            "metadata key {key} has {size} characters; keys may have at most {limit}",
+            key=key,
+        )
+        _at_most(
+            "metadata.value_length",
+            len(item),
+            max_value,
+            "metadata[{key}] has {size} characters; values may have at most {limit}",
+            key=key,
+        )
     return value
+
+
+def _at_most(rule_id: str, size: int, limit: int, message: str, *, key: str = "") -> None:
+    """Raise the rule's violation when `size` is over `limit`; `message` names {size}, {limit}, {key}."""
+    if size > limit:
+        raise violation(
+            rule_id, message.format(size=size, limit=limit, key=quote(key)), given=size, limit=limit
+        )
 
 
 def string_or_object(value: Any) -> str | None:

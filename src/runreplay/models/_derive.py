@@ -1,9 +1,11 @@
-"""Rules derived from a JSON Schema: types, required keys, enums, bounds and closed objects, with sources.
+"""Rules named by JSON path: the compiled schema's types, required keys, enums, bounds and closed objects.
 
-`derive(schema)` walks a request-body JSON Schema (draft 2020-12, `$ref`s into `$defs`) from its root
-and returns one `Fact` per constraint the schema states, at a JSON-path pattern (`$.a[*].b`), with
-the JSON pointers that say it. It knows nothing about any endpoint: an endpoint module names the
-facts (rule ids) and adds the rules only its prose states (see `runreplay.models._assistants`).
+There is one schema compiler, `runreplay.models._schema_rules.SchemaRules`; it names each rule by
+where the schema writes it (`Metadata.*.type`). This module is the other way to name the same
+compiled constraints, for an endpoint whose rule ids were fixed before by JSON path: `derive(schema)`
+walks the compiled nodes from the root and returns one `Fact` per constraint, at a JSON-path pattern
+(`$.a[*].b`), with the JSON pointers that say it, and `schema_rules` names the facts through the
+endpoint's subjects table (see `runreplay.models._thread_and_run`).
 
 What becomes a fact, at each place a value can go:
 
@@ -25,12 +27,13 @@ Keywords this module cannot turn into a fact (`pattern`, `maxLength`, `exclusive
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from runreplay.errors import RunreplayError
 from runreplay.models._rule import Rule, RuleKind, describe_types, freeze
+from runreplay.models._schema_rules import NULLABLE, Node, SchemaRules
 
 __all__ = ["SUFFIXES", "Fact", "SchemaDeriveError", "derive", "resolve", "schema_rules"]
 
@@ -95,24 +98,41 @@ def resolve(schema: Mapping[str, Any], pointer: str) -> Any:
 
 @dataclass(frozen=True)
 class _Leaf:
-    """One alternative of a value position after `$ref`, `anyOf` and `oneOf` are expanded."""
+    """One alternative of a value position, after `$ref`, `anyOf` and `oneOf` are expanded."""
 
+    node: Node | None
+    """The compiled alternative (None: the `null` of an `X or null` the compiler folded into X)."""
     pointer: str
-    node: Mapping[str, Any]
     via: str | None = None
     """The innermost `anyOf` / `oneOf` list this alternative was taken from (None: it was the only one)."""
 
     @property
     def types(self) -> tuple[str, ...]:
-        kinds = self.node.get("type", ())
-        return (kinds,) if isinstance(kinds, str) else tuple(kinds)
+        return ("null",) if self.node is None else self.node.type_order
+
+
+def _list_of(branch: Node) -> str:
+    """The `anyOf` / `oneOf` list a union branch was written in (its pointer without the index)."""
+    return branch.pointer.rsplit("/", 1)[0]
+
+
+def _requires_one_key_only(branch: Node) -> bool:
+    """A branch written as `{"required": [key]}` and nothing else."""
+    return (
+        len(branch.required) == 1
+        and branch.target is None
+        and branch.types is None
+        and branch.enum is None
+        and not (branch.properties or branch.branches or branch.bounds or branch.all_of or branch.items)
+    )
 
 
 class _Walker:
-    """Collects facts while walking a schema from its root."""
+    """Collects facts while walking the compiled schema (`SchemaRules`) from its root."""
 
-    def __init__(self, schema: Mapping[str, Any]) -> None:
-        self.schema = schema
+    def __init__(self, compiled: SchemaRules) -> None:
+        self.schema = compiled.schema
+        self.root = compiled.root
         self.facts: list[Fact] = []
 
     def add(self, kind: RuleKind, path: str, pointers: tuple[str, ...], **limits: Any) -> None:
@@ -120,33 +140,37 @@ class _Walker:
 
     # -- alternatives ----------------------------------------------------------------------------
 
-    def leaves(self, pointer: str) -> list[_Leaf]:
-        """The alternatives at `pointer`: `$ref`s followed, `anyOf` / `oneOf` flattened."""
-        node = resolve(self.schema, pointer)
-        self.check(node, pointer)
-        if "$ref" in node:
-            return self.leaves(node["$ref"])
-        for keyword in ("anyOf", "oneOf"):
-            if keyword in node and not self.is_object_with_alternatives(node):
-                return self.branches(pointer, keyword)
-        return [_Leaf(pointer, node)]
+    def leaves(self, node: Node) -> list[_Leaf]:
+        """The alternatives at `node`: `$ref`s followed, `anyOf` / `oneOf` flattened."""
+        self.check(node.pointer)
+        if node.target is not None:
+            return self.leaves(node.target)
+        if node.branches and not self.is_object_with_alternatives(node):
+            return self.branches(node)
+        return [_Leaf(node, node.pointer)]
 
-    def branches(self, pointer: str, keyword: str) -> list[_Leaf]:
-        """The leaves of every branch of the `anyOf` / `oneOf` at `pointer`, in order."""
-        where = f"{pointer}/{keyword}"
-        count = len(resolve(self.schema, pointer)[keyword])
-        return [
-            leaf if leaf.via else _Leaf(leaf.pointer, leaf.node, where)
-            for index in range(count)
-            for leaf in self.leaves(f"{where}/{index}")
+    def branches(self, node: Node) -> list[_Leaf]:
+        """The leaves of every branch of the union at `node`, in the order the schema lists them."""
+        found = [
+            [
+                leaf if leaf.via else _Leaf(leaf.node, leaf.pointer, _list_of(branch))
+                for leaf in self.leaves(branch)
+            ]
+            for branch in node.branches
         ]
+        if node.tag == NULLABLE:  # the compiler keeps X of `X or null`; put the null back where it was
+            where = _list_of(node.branches[0])
+            index = 1 - int(node.branches[0].pointer.rsplit("/", 1)[1])
+            found.insert(index, [_Leaf(None, f"{where}/{index}", where)])
+        return [leaf for leaves in found for leaf in leaves]
 
     @staticmethod
-    def is_object_with_alternatives(node: Mapping[str, Any]) -> bool:
+    def is_object_with_alternatives(node: Node) -> bool:
         """An object node whose own `oneOf` picks members (`type: object` next to `oneOf`)."""
-        return node.get("type") == "object" and ("oneOf" in node or "anyOf" in node)
+        return node.type_order == ("object",) and bool(node.branches)
 
-    def check(self, node: Mapping[str, Any], pointer: str) -> None:
+    def check(self, pointer: str) -> None:
+        node = resolve(self.schema, pointer)
         unknown = sorted(set(node) - _UNDERSTOOD - _ANNOTATIONS - {k for k in node if k.startswith("x-")})
         if unknown:
             raise SchemaDeriveError(
@@ -158,106 +182,101 @@ class _Walker:
 
     # -- one value position ----------------------------------------------------------------------
 
-    def value(self, path: str, pointer: str) -> None:
-        """Every fact about the value at `path`, whose schema is at `pointer`."""
-        leaves = self.leaves(pointer)
+    def value(self, path: str, node: Node) -> None:
+        """Every fact about the value at `path`, whose compiled schema is `node`."""
+        leaves = self.leaves(node)
         types = tuple(dict.fromkeys(kind for leaf in leaves for kind in leaf.types))
-        enums = [leaf for leaf in leaves if "enum" in leaf.node]
-        free_strings = [leaf for leaf in leaves if "string" in leaf.types and "enum" not in leaf.node]
+        enums = [leaf for leaf in leaves if leaf.node is not None and leaf.node.enum is not None]
+        free_strings = [leaf for leaf in leaves if "string" in leaf.types and leaf not in enums]
         if enums and not free_strings:
-            values = tuple(value for leaf in enums for value in leaf.node["enum"])
+            values = tuple(value for leaf in enums for value in leaf.node.enum or ())  # type: ignore[union-attr]
             self.add("enum", path, tuple(leaf.pointer for leaf in enums), enum=values)
         if not (enums and len(enums) == len(leaves)):
-            where = leaves[0].pointer if len(leaves) == 1 else pointer
+            where = leaves[0].pointer if len(leaves) == 1 else node.pointer
             self.add("json_type", path, (where,), types=types)
         for leaf in leaves:
             self.bounds(path, leaf)
         objects = [leaf for leaf in leaves if "object" in leaf.types]
-        arrays = [leaf for leaf in leaves if "array" in leaf.types]
-        if len(objects) == 1 and self.is_object_with_alternatives(objects[0].node):
+        if len(objects) == 1 and objects[0].node and self.is_object_with_alternatives(objects[0].node):
             self.object_members(path, objects[0])
-        elif len(objects) == 1:
-            self.object(path, [objects[0]])
         elif objects:
             self.object(path, objects)
-        for leaf in arrays:
-            if "items" in leaf.node:
-                self.value(f"{path}[*]", f"{leaf.pointer}/items")
+        for leaf in leaves:
+            if "array" in leaf.types and leaf.node is not None and leaf.node.items is not None:
+                self.value(f"{path}[*]", leaf.node.items)
 
     def bounds(self, path: str, leaf: _Leaf) -> None:
-        node, pointer = leaf.node, (leaf.pointer,)
-        if "minimum" in node and "maximum" in node:
-            self.add("range", path, pointer, minimum=node["minimum"], maximum=node["maximum"])
-        elif "minimum" in node:
-            self.add("minimum", path, pointer, minimum=node["minimum"])
-        elif "maximum" in node:
+        if leaf.node is None:
+            return
+        limits = {kind: limit for kind, limit, _ in leaf.node.bounds}
+        pointer = (leaf.pointer,)
+        if "minimum" in limits and "maximum" in limits:
+            self.add("range", path, pointer, minimum=limits["minimum"], maximum=limits["maximum"])
+        elif "minimum" in limits:
+            self.add("minimum", path, pointer, minimum=limits["minimum"])
+        elif "maximum" in limits:
             raise SchemaDeriveError(
                 f"cannot derive rules from {leaf.pointer}: a maximum without a minimum has no rule kind; "
                 "expected both or only a minimum. Write the rule by hand in the endpoint's prose rules."
             )
-        if "maxItems" in node:
-            self.add("max_items", path, pointer, max_items=node["maxItems"])
-        if "minItems" in node:
-            self.add("min_items", path, pointer, min_items=node["minItems"])
+        if "max_items" in limits:
+            self.add("max_items", path, pointer, max_items=limits["max_items"])
+        if "min_items" in limits:
+            self.add("min_items", path, pointer, min_items=limits["min_items"])
 
     # -- objects ---------------------------------------------------------------------------------
 
     def object_members(self, path: str, leaf: _Leaf) -> None:
         """An object node with `oneOf`: exactly-one-of keys, or a union of whole members."""
-        keyword = "oneOf" if "oneOf" in leaf.node else "anyOf"
-        branches = leaf.node[keyword]
-        if all(set(branch) == {"required"} and len(branch["required"]) == 1 for branch in branches):
-            keys = tuple(branch["required"][0] for branch in branches)
-            self.add("exactly_one", path, (f"{leaf.pointer}/{keyword}",), one_of=keys)
+        assert leaf.node is not None
+        branches = leaf.node.branches
+        if all(_requires_one_key_only(branch) for branch in branches):
+            keys = tuple(next(iter(branch.required)) for branch in branches)
+            self.add("exactly_one", path, (_list_of(branches[0]),), one_of=keys)
             self.object(path, [leaf])
             return
-        self.object(path, self.branches(leaf.pointer, keyword), union_pointer=leaf.pointer)
+        self.object(path, self.branches(leaf.node), union_pointer=leaf.pointer)
 
     def object(self, path: str, members: list[_Leaf], union_pointer: str | None = None) -> None:
         """The facts of an object: one schema, or the union of several members told apart by a tag."""
-        tag = self.tag(members) if len(members) > 1 else None
+        nodes = [member.node for member in members if member.node is not None]
+        tag = self.tag(nodes) if len(members) > 1 else None
         if len(members) > 1 and tag is None:
             raise SchemaDeriveError(
                 f"cannot derive rules at {path}: its {len(members)} object alternatives "
                 f"({', '.join(m.pointer for m in members)}) share no key that fixes one value each; "
                 "expected a union told apart by a tag such as `type`."
             )
-        keys: dict[str, list[str]] = {}
+        keys: dict[str, dict[str, Node]] = {}
         required: dict[str, list[str]] = {}
-        for member in members:
-            for key in member.node.get("properties", {}):
-                keys.setdefault(key, []).append(f"{member.pointer}/properties/{key}")
-            for key in member.node.get("required", ()):
+        for member in nodes:
+            for key, child in member.properties.items():
+                keys.setdefault(key, {})[child.pointer] = child
+            for key in member.required:
                 required.setdefault(key, []).append(f"{member.pointer}/required")
-        self.closed(path, members, tag)
-        for key, pointers in keys.items():
+        self.closed(path, nodes, tag)
+        for key, children in keys.items():
             if key in required:
                 self.add("required", f"{path}.{key}", tuple(required[key]))
             if key == tag:
-                values = tuple(member.node["properties"][tag]["enum"][0] for member in members)
+                values = tuple(_tag_value(member, tag) for member in nodes)
                 where = union_pointer or self.union_pointer(path, members)
                 self.add("enum", f"{path}.{key}", (where,), enum=values)
                 continue
-            for pointer in dict.fromkeys(pointers):
-                self.value(f"{path}.{key}", pointer)
-        for member in members:
-            extra = member.node.get("additionalProperties")
-            if isinstance(extra, Mapping):
+            for child in children.values():
+                self.value(f"{path}.{key}", child)
+        for member in nodes:
+            if member.additional is not None:
                 pointer = f"{member.pointer}/additionalProperties"
-                self.add("value_type", path, (pointer,), types=tuple(_Leaf(pointer, extra).types))
+                self.add("value_type", path, (pointer,), types=member.additional.type_order)
 
-    def tag(self, members: list[_Leaf]) -> str | None:
+    @staticmethod
+    def tag(members: list[Node]) -> str | None:
         """The key every member fixes to one value of its own (`type`), or None."""
-        for key in members[0].node.get("properties", {}):
-            values = []
-            for member in members:
-                prop = member.node.get("properties", {}).get(key, {})
-                if len(prop.get("enum", ())) != 1:
-                    break
-                values.append(prop["enum"][0])
-            else:
-                if len(set(values)) == len(members):
-                    return str(key)
+        for key in members[0].properties:
+            values = [_tag_value(member, key) for member in members]
+            if None not in values and len(set(values)) == len(members):
+                return str(key)
         return None
 
     @staticmethod
@@ -271,22 +290,29 @@ class _Walker:
             )
         return str(lists.pop())
 
-    def closed(self, path: str, members: list[_Leaf], tag: str | None) -> None:
-        shut = [member for member in members if member.node.get("additionalProperties") is False]
+    def closed(self, path: str, members: list[Node], tag: str | None) -> None:
+        shut = [member for member in members if member.closed_by_schema]
         if not shut:
             return
         pointers = tuple(f"{member.pointer}/additionalProperties" for member in shut)
         if tag is None:
-            self.add("closed", path, pointers, properties=tuple(shut[0].node.get("properties", {})))
+            self.add("closed", path, pointers, properties=tuple(shut[0].properties))
         else:
-            by_tag = {m.node["properties"][tag]["enum"][0]: tuple(m.node.get("properties", {})) for m in shut}
+            by_tag = {_tag_value(member, tag): tuple(member.properties) for member in shut}
             self.add("closed", path, pointers, properties=by_tag)
 
 
-def derive(schema: Mapping[str, Any]) -> list[Fact]:
-    """Every fact the schema states about a body, in the order of the schema (root first)."""
-    walker = _Walker(schema)
-    walker.value("$", "#")
+def _tag_value(member: Node, key: str) -> Any:
+    """The one value `member` fixes `key` to with a one-value enum written in place, or None."""
+    prop = member.properties.get(key)
+    enum = prop.enum if prop is not None else None
+    return enum[0] if enum is not None and len(enum) == 1 else None
+
+
+def derive(schema: Mapping[str, Any] | SchemaRules) -> list[Fact]:
+    """Every fact the schema (raw, or compiled once by its `Endpoint`) states about a body, root first."""
+    walker = _Walker(schema if isinstance(schema, SchemaRules) else SchemaRules(schema, file=""))
+    walker.value("$", walker.root)
     return walker.facts
 
 
@@ -316,39 +342,40 @@ def _label(subject: str, paths: tuple[str, ...]) -> str:
     return subject
 
 
+def _keys(keys: Any) -> str:
+    """The keys a closed object allows: a list, or per tag value for a union of objects."""
+    if isinstance(keys, Mapping):
+        shown = "; ".join(f"{tag}: {', '.join(names)}" for tag, names in keys.items())
+        return f"has only the keys of its type ({shown})"
+    return f"has no keys besides {', '.join(keys)}"
+
+
+_SAYS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
+    "json_type": lambda limits: f"is {describe_types(limits['types'])}",
+    "required": lambda limits: "is present",
+    "closed": lambda limits: _keys(limits["properties"]),
+    "enum": lambda limits: f"is one of {', '.join(map(str, limits['enum']))}",
+    "range": lambda limits: f"is between {limits['minimum']} and {limits['maximum']} inclusive",
+    "minimum": lambda limits: f"is at least {limits['minimum']}",
+    "max_items": lambda limits: f"has at most {limits['max_items']:,} items",
+    "min_items": lambda limits: (
+        f"has at least {limits['min_items']} item{'s' if limits['min_items'] != 1 else ''}"
+    ),
+    "exactly_one": lambda limits: f"has exactly one of {' and '.join(limits['one_of'])}",
+}
+"""What a derived rule says about its subject, by kind (`value_type` is said of every value)."""
+
+
 def _describe(subject: str, paths: tuple[str, ...], kind: RuleKind, limits: Mapping[str, Any]) -> str:
     """A one-line description of a derived rule, from its subject, paths and limits."""
     label = _label(subject, paths)
-    if kind == "json_type":
-        text = f"{label} is {describe_types(limits['types'])}"
-    elif kind == "value_type":
-        text = f"every value of {label} is {describe_types(limits['types'])}"
-    elif kind == "required":
-        text = f"{label} is present"
-    elif kind == "closed":
-        keys = limits["properties"]
-        if isinstance(keys, Mapping):
-            shown = "; ".join(f"{tag}: {', '.join(names)}" for tag, names in keys.items())
-            text = f"{label} has only the keys of its type ({shown})"
-        else:
-            text = f"{label} has no keys besides {', '.join(keys)}"
-    elif kind == "enum":
-        text = f"{label} is one of {', '.join(map(str, limits['enum']))}"
-    elif kind == "range":
-        text = f"{label} is between {limits['minimum']} and {limits['maximum']} inclusive"
-    elif kind == "minimum":
-        text = f"{label} is at least {limits['minimum']}"
-    elif kind == "max_items":
-        text = f"{label} has at most {limits['max_items']:,} items"
-    elif kind == "min_items":
-        text = f"{label} has at least {limits['min_items']} item{'s' if limits['min_items'] != 1 else ''}"
-    else:  # exactly_one
-        text = f"{label} has exactly one of {' and '.join(limits['one_of'])}"
-    return text + "."
+    if kind == "value_type":
+        return f"every value of {label} {_SAYS['json_type'](limits)}."
+    return f"{label} {_SAYS[kind](limits)}."
 
 
 def schema_rules(
-    schema: Mapping[str, Any],
+    schema: Mapping[str, Any] | SchemaRules,
     *,
     subjects: Mapping[str, Iterable[str]],
     source_file: str,

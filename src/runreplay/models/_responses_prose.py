@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from runreplay.models._schema_rules import SchemaRule, Violation, describe
+from runreplay.models._endpoint import ProseRule, prose_rule
+from runreplay.models._schema_rules import Violation, describe
 
 __all__ = ["NAME_PATTERN", "PROSE_RULES", "ProseRule", "check_prose"]
+
+_Check = Callable[[Any], Iterator[Violation]]
 
 _FILE = "create_response_request.schema.json"
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 """Function and json_schema names: 1 to 64 of a-z, A-Z, 0-9, `_` and `-` (matched whole)."""
-
-
-@dataclass(frozen=True)
-class ProseRule(SchemaRule):
-    """A rule the spec states in words: a `SchemaRule` with origin `prose` and a check of its own."""
-
-    check: Callable[[Any], Iterator[Violation]] = lambda body: iter(())
 
 
 def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -108,27 +103,20 @@ def _function_name(body: Any) -> Iterator[Violation]:
             )
 
 
-def _max_num_results(body: Any) -> Iterator[Violation]:
-    for index, tool in _tools(body, "file_search"):
-        value = tool.get("max_num_results")
-        if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= 50:
-            yield Violation(
-                "file_search.max_num_results.range",
-                f"$.tools[{index}].max_num_results",
-                f"expected 1 to 50, got {value}",
-            )
+def _file_search_bound(rule_id: str, keys: tuple[str, ...], low: int, high: int, *, integers: bool) -> _Check:
+    """A check that every file_search tool's number at `keys` is in [low, high] (other types: schema)."""
 
+    def check(body: Any) -> Iterator[Violation]:
+        for index, tool in _tools(body, "file_search"):
+            value: Any = tool
+            for key in keys:
+                value = value.get(key) if isinstance(value, dict) else None
+            numeric = isinstance(value, int) if integers else isinstance(value, int | float)
+            if numeric and not isinstance(value, bool) and not low <= value <= high:
+                where = f"$.tools[{index}]." + ".".join(keys)
+                yield Violation(rule_id, where, f"expected {low} to {high}, got {value!r}")
 
-def _score_threshold(body: Any) -> Iterator[Violation]:
-    for index, tool in _tools(body, "file_search"):
-        options = tool.get("ranking_options")
-        value = options.get("score_threshold") if isinstance(options, dict) else None
-        if isinstance(value, int | float) and not isinstance(value, bool) and not 0 <= value <= 1:
-            yield Violation(
-                "file_search.ranking_options.score_threshold.range",
-                f"$.tools[{index}].ranking_options.score_threshold",
-                f"expected 0 to 1, got {value!r}",
-            )
+    return check
 
 
 _MCP_SERVERS = ("server_url", "connector_id", "tunnel_id")
@@ -165,7 +153,7 @@ def _rule(
     check: Callable[[Any], Iterator[Violation]],
     **limits: Any,
 ) -> ProseRule:
-    return ProseRule(id, kind, description, limits, "prose", f'{_FILE}{pointer}: "{quote}"', check)
+    return prose_rule(id, kind, description, file=_FILE, pointer=pointer, quote=quote, check=check, **limits)
 
 
 _META = "#/$defs/Metadata/anyOf/0/description"
@@ -241,7 +229,7 @@ PROSE_RULES: tuple[ProseRule, ...] = (
         "A file_search tool's max_num_results is 1 to 50.",
         f"{_FILE_SEARCH}/max_num_results/description",
         "This number should be between 1 and 50 inclusive.",
-        _max_num_results,
+        _file_search_bound("file_search.max_num_results.range", ("max_num_results",), 1, 50, integers=True),
         minimum=1,
         maximum=50,
     ),
@@ -251,7 +239,13 @@ PROSE_RULES: tuple[ProseRule, ...] = (
         "A file_search ranking score_threshold is 0 to 1.",
         "#/$defs/RankingOptions/properties/score_threshold/description",
         "The score threshold for the file search, a number between 0 and 1.",
-        _score_threshold,
+        _file_search_bound(
+            "file_search.ranking_options.score_threshold.range",
+            ("ranking_options", "score_threshold"),
+            0,
+            1,
+            integers=False,
+        ),
         minimum=0,
         maximum=1,
     ),

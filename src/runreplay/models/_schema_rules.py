@@ -24,9 +24,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Node", "SchemaRule", "SchemaRules", "Violation", "describe", "json_type"]
+from runreplay._json_type import schema_type as json_type
+
+__all__ = ["NULLABLE", "Node", "SchemaRule", "SchemaRules", "Violation", "describe", "json_type"]
 
 Origin = Literal["schema", "house", "prose"]
+NULLABLE = "\0null"
+"""`Node.tag` of the node that wraps X of `anyOf: [X, {"type": "null"}]` (X is its one branch)."""
 _TYPE_ORDER = ("object", "array", "string", "integer", "number", "boolean", "null")
 _KEYWORDS = {
     "minimum": "minimum",
@@ -63,25 +67,6 @@ class Violation:
         return f"{self.path}: [{self.rule}] {self.message}"
 
 
-def json_type(value: Any) -> str:
-    """The strict JSON type name of a Python value (bool is boolean, float is number)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
 def describe(value: Any, limit: int = 60) -> str:
     """A short readable rendering of a value for messages."""
     shown = repr(value)
@@ -100,6 +85,8 @@ class Node:
     pointer: str
     name: str
     types: frozenset[str] | None = None
+    type_order: tuple[str, ...] = ()
+    """The JSON types as the schema lists them (`types` is for lookups)."""
     type_rule: str | None = None
     enum: tuple[Any, ...] | None = None
     enum_rule: str | None = None
@@ -111,6 +98,8 @@ class Node:
     required: dict[str, str] = field(default_factory=dict)  # key -> rule id
     additional: Node | None = None
     closed_rule: str | None = None
+    closed_by_schema: bool = False
+    """`additionalProperties: false` (not the house rule that closes undocumented objects)."""
     key_node: Node | None = None
     all_of: list[Node] = field(default_factory=list)
     branches: list[Node] = field(default_factory=list)
@@ -152,6 +141,10 @@ class Node:
             return frozenset({"object"})
         return None
 
+    def has_own_checks(self) -> bool:
+        """A union node that also states its own type and properties (`type: object` next to `oneOf`)."""
+        return self.tag != NULLABLE and bool(self.properties or self.types)
+
     def known_keys(self) -> set[str]:
         """Every property name the object may have: its own and those of its `allOf` parts."""
         keys = set(self.properties)
@@ -162,7 +155,7 @@ class Node:
     def tag_values(self, tag: str) -> tuple[Any, ...]:
         """The values the `tag` property may take in this (object) node, through `allOf` parts."""
         node = self.resolved()
-        if node.branches and node.tag != "\0null":
+        if node.branches and node.tag != NULLABLE:
             return tuple(dict.fromkeys(v for b in node.branches for v in b.tag_values(tag)))
         prop = node.properties.get(tag)
         if prop is not None:
@@ -255,7 +248,10 @@ class SchemaRules:
             if len(non_null) == 1 and len(options) == 2 and not (set(raw) & {"type", "properties", "enum"}):
                 # `X or null`: compile X in place with null added to its types.
                 inner = self._compile(non_null[0], f"{pointer}/{key}/{options.index(non_null[0])}", name)
-                return self._nullable(inner, pointer, name)
+                wrapper = self._nullable(inner, pointer, name)
+                if self._by_pointer.get(pointer) is node:  # later `$ref`s to this def get the wrapper too
+                    self._by_pointer[pointer] = wrapper
+                return wrapper
             self._union(node, key, options, pointer, name, raw.get("discriminator"))
         self._scalars(node, raw, pointer, name)
         self._object(node, raw, pointer, name)
@@ -282,7 +278,7 @@ class SchemaRules:
                 types=_sorted(allowed),
             )
         node.enum = None
-        node.tag = "\0null"  # marks the nullable wrapper
+        node.tag = NULLABLE  # marks the nullable wrapper
         return node
 
     def _union(
@@ -337,7 +333,8 @@ class SchemaRules:
         where = _label(name)
         if "type" in raw:
             declared = raw["type"]
-            types = frozenset([declared] if isinstance(declared, str) else declared)
+            node.type_order = (declared,) if isinstance(declared, str) else tuple(declared)
+            types = frozenset(node.type_order)
             node.types = types
             node.type_rule = self._add(
                 _own(name, "type"),
@@ -411,6 +408,7 @@ class SchemaRules:
             node.key_node = self._compile(
                 raw["propertyNames"], f"{pointer}/propertyNames", f"{_dot(name)}<key>"
             )
+        node.closed_by_schema = extra is False
         if extra is False or (extra is None and ("properties" in raw or "allOf" in raw)):
             origin: Origin = "schema" if extra is False else "house"
             node.closed_rule = self._add(
@@ -441,7 +439,8 @@ class SchemaRules:
         kind = json_type(value)
         if node.branches:
             self._check_union(node, value, kind, path, out)
-            return
+            if not node.has_own_checks():
+                return
         if node.types is not None and not typed and not _accepts(node.types, kind):
             out.append(
                 _v(node.type_rule, path, f"expected {_words(node.types)}, got {kind} {describe(value)}")
@@ -501,7 +500,7 @@ class SchemaRules:
 
     def _check_union(self, node: Node, value: Any, kind: str, path: str, out: _Found) -> None:
         """Check a value against the union branch its type or tag selects (or the best fitting one)."""
-        if node.tag == "\0null":
+        if node.tag == NULLABLE:
             if value is None:
                 return
             inner = node.branches[0]
@@ -585,15 +584,15 @@ def _live_rules(root: Node) -> set[str]:
             stack.append((node.target, typed, guarded))
             continue
         if node.branches:
-            if any(_empty(b.resolved()) for b in node.branches):
-                continue  # a branch takes anything: nothing below the union can fail
-            live.update(r for r in (None if typed else node.union_rule, node.tag_rule) if r is not None)
-            tag = node.tag if node.tag != "\0null" else None
-            stack.extend(
-                (b, b.static_types() is not None, tag if b.tag_values(tag or "") else None)
-                for b in node.branches
-            )
-            continue
+            if not any(_empty(b.resolved()) for b in node.branches):  # else nothing in the union can fail
+                live.update(r for r in (None if typed else node.union_rule, node.tag_rule) if r is not None)
+                tag = node.tag if node.tag != NULLABLE else None
+                stack.extend(
+                    (b, b.static_types() is not None, tag if b.tag_values(tag or "") else None)
+                    for b in node.branches
+                )
+            if not node.has_own_checks():
+                continue
         own = [node.enum_rule, node.pattern_rule, node.closed_rule, *(r for _, _, r in node.bounds)]
         live.update(r for r in [*own, None if typed else node.type_rule] if r is not None)
         live.update(rule for key, rule in node.required.items() if key != guarded)

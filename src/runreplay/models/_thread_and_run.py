@@ -10,16 +10,16 @@ these tables and holds nothing specific to this endpoint.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
 from runreplay.models._derive import schema_rules
+from runreplay.models._endpoint import Endpoint, vendored_schema
 from runreplay.models._rule import Rule, RuleKind, freeze
 
 __all__ = [
+    "ENDPOINT",
     "NAME_PATTERN",
     "PROSE",
     "RENAMED",
@@ -33,9 +33,7 @@ __all__ = [
 SCHEMA_FILE: Final = "create_thread_and_run_request.schema.json"
 """The vendored schema's file name (in `runreplay/models/schemas/`), as rule sources cite it."""
 
-SCHEMA: Final[Mapping[str, Any]] = json.loads(
-    resources.files("runreplay.models").joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
-)
+SCHEMA: Final[Mapping[str, Any]] = vendored_schema(SCHEMA_FILE, folder="schemas")
 """The official JSON Schema of the request body (OpenAPI 3.1 converted to draft 2020-12)."""
 
 NAME_PATTERN: Final = "^[a-zA-Z0-9_-]{1,64}$"
@@ -185,35 +183,56 @@ def _prose(
 
 _META_PATHS = SUBJECTS["metadata"]
 
+
+def _metadata(
+    id: str, kind: RuleKind, description: str, quote: str, json_schema: Mapping[str, Any], **limits: Any
+) -> Rule:
+    """A rule of every metadata object, stated in the `Metadata` description."""
+    return _prose(
+        id, kind, _META_PATHS, description, pointer=_METADATA, quote=quote, json_schema=json_schema, **limits
+    )
+
+
+def _name_pattern(id: str, path: str, name: str, pointer: str) -> Rule:
+    """The naming rule of function and json_schema names (1 to 64 of a-z, A-Z, 0-9, `_` and `-`)."""
+    return _prose(
+        id,
+        "pattern",
+        (path,),
+        f"{name} is 1 to 64 letters, digits, underscores or dashes.",
+        pointer=pointer,
+        quote=_NAME_QUOTE,
+        json_schema={"pattern": NAME_PATTERN},
+        pattern=NAME_PATTERN,
+        min_length=1,
+        max_length=64,
+        alphabet=_ALPHABET,
+    )
+
+
 PROSE: Final[tuple[Rule, ...]] = (
-    _prose(
+    _metadata(
         "metadata.max_pairs",
         "max_properties",
-        _META_PATHS,
         "metadata has at most 16 key-value pairs.",
-        pointer=_METADATA,
-        quote="Set of 16 key-value pairs that can be attached to an object.",
-        json_schema={"maxProperties": 16},
+        "Set of 16 key-value pairs that can be attached to an object.",
+        {"maxProperties": 16},
         max_properties=16,
     ),
-    _prose(
+    _metadata(
         "metadata.key_length",
         "key_length",
-        _META_PATHS,
         "Every metadata key has at most 64 characters.",
-        pointer=_METADATA,
-        quote="Keys are strings with a maximum length of 64 characters.",
-        json_schema={"propertyNames": {"maxLength": 64}},
+        "Keys are strings with a maximum length of 64 characters.",
+        {"propertyNames": {"maxLength": 64}},
         max_length=64,
     ),
-    _prose(
+    _metadata(
         "metadata.value_length",
         "value_length",
-        _META_PATHS,
         "Every metadata value has at most 512 characters.",
-        pointer=_METADATA,
-        quote="Values are strings with a maximum length of 512 characters.",
-        json_schema={"additionalProperties": {"maxLength": 512}},
+        "Values are strings with a maximum length of 512 characters.",
+        {"additionalProperties": {"maxLength": 512}},
         max_length=512,
     ),
     _prose(
@@ -230,31 +249,17 @@ PROSE: Final[tuple[Rule, ...]] = (
         required=("function",),
         **{"if": {"type": "function"}},
     ),
-    _prose(
+    _name_pattern(
         "json_schema.name_pattern",
-        "pattern",
-        ("$.response_format.json_schema.name",),
-        "response_format.json_schema.name is 1 to 64 letters, digits, underscores or dashes.",
-        pointer=f"{_D}/ResponseFormatJsonSchema/properties/json_schema/properties/name/description",
-        quote=_NAME_QUOTE,
-        json_schema={"pattern": NAME_PATTERN},
-        pattern=NAME_PATTERN,
-        min_length=1,
-        max_length=64,
-        alphabet=_ALPHABET,
+        "$.response_format.json_schema.name",
+        "response_format.json_schema.name",
+        f"{_D}/ResponseFormatJsonSchema/properties/json_schema/properties/name/description",
     ),
-    _prose(
+    _name_pattern(
         "function.name_pattern",
-        "pattern",
-        (f"{_FN}.name",),
-        "function.name is 1 to 64 letters, digits, underscores or dashes.",
-        pointer=f"{_D}/FunctionObject/properties/name/description",
-        quote=_NAME_QUOTE,
-        json_schema={"pattern": NAME_PATTERN},
-        pattern=NAME_PATTERN,
-        min_length=1,
-        max_length=64,
-        alphabet=_ALPHABET,
+        f"{_FN}.name",
+        "function.name",
+        f"{_D}/FunctionObject/properties/name/description",
     ),
     _prose(
         "chunking.overlap_half",
@@ -281,8 +286,16 @@ PROSE: Final[tuple[Rule, ...]] = (
 )
 """The rules only the spec's descriptions state; each source quotes them."""
 
+ENDPOINT: Final = Endpoint(
+    name="POST /v1/threads/runs",
+    schema=SCHEMA,
+    schema_file=SCHEMA_FILE,
+    root_defs=("CreateThreadAndRunRequest",),
+)
+"""The endpoint as data for the generic machinery (`.compiled`, `.check`); its rule ids are `RULE_LIST`'s."""
+
 RULE_LIST: Final[tuple[Rule, ...]] = tuple(
-    schema_rules(SCHEMA, subjects=SUBJECTS, renamed=RENAMED, source_file=SCHEMA_FILE, prose=PROSE)
+    schema_rules(ENDPOINT.compiled, subjects=SUBJECTS, renamed=RENAMED, source_file=SCHEMA_FILE, prose=PROSE)
 )
 """Every rule of the endpoint, derived and prose, in registry order."""
 

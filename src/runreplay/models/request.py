@@ -21,7 +21,7 @@ How the models read the wire:
 * Every bound of the schema and every prose-only rule that constrains the body is checked, each under
   a stable rule id (`runreplay.models.rules`). Not checked, on purpose: image URL file types (a URL
   need not end in .png), the advice to change temperature *or* top_p, and "type last_messages needs
-  last_messages", which the research marks as an inference only.
+  last_messages", which the spec does not state (TruncationObject's description only implies it).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Wire models of `POST /v1/responses`, which replaced Assistants: strict request, tolerant stream.
 
-The endpoint is data: `_schemas/create_response_request.schema.json` (vendored from the OpenAPI
-document) gives every schema rule through the generic `SchemaRules`, and `_responses_prose` adds the
-rules the spec only states in words. Nothing here copies a schema rule by hand.
+The endpoint is data (`ENDPOINT`): `_schemas/create_response_request.schema.json` (vendored from the
+OpenAPI document) gives every schema rule through the one schema compiler, and `_responses_prose` adds
+the rules the spec only states in words. Nothing here copies a schema rule by hand.
 
 * `CreateResponseRequest`: the request body, strict (spec names, closed objects, no coercion). Any
   broken rule raises pydantic's `ValidationError`; its error `type` is the first rule id and its
@@ -13,25 +13,24 @@ rules the spec only states in words. Nothing here copies a schema rule by hand.
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, model_validator
 
+from runreplay.models._endpoint import Endpoint, ProseRule, vendored_schema
+from runreplay.models._endpoint_model import rule_ids_for, violations_error
 from runreplay.models._responses_events import (
     EVENT_CLASSES,
     ResponseStreamEvent,
     UnknownResponseEvent,
     parse_event,
 )
-from runreplay.models._responses_prose import NAME_PATTERN, PROSE_RULES, ProseRule, check_prose
+from runreplay.models._responses_prose import NAME_PATTERN, PROSE_RULES
 from runreplay.models._schema_rules import SchemaRule, SchemaRules, Violation
 
 __all__ = [
+    "ENDPOINT",
     "EVENT_CLASSES",
     "NAME_PATTERN",
     "PROSE_RULES",
@@ -51,59 +50,50 @@ __all__ = [
 ]
 
 SCHEMA_FILE = "create_response_request.schema.json"
-_ROOT_DEFS = (
-    "CreateResponse",
-    "CreateModelResponseProperties",
-    "ModelResponseProperties",
-    "ResponseProperties",
+
+ENDPOINT = Endpoint(
+    name="POST /v1/responses",
+    schema=vendored_schema(SCHEMA_FILE),
+    schema_file=SCHEMA_FILE,
+    prose=PROSE_RULES,
+    root_defs=(
+        "CreateResponse",
+        "CreateModelResponseProperties",
+        "ModelResponseProperties",
+        "ResponseProperties",
+    ),
+    case_prefix="responses.",
+    rules_name="runreplay.models.responses.RULES",
+    base={"model": "gpt-4o", "input": "What is the weather in Lisbon today?"},
+    examples={
+        "#/$defs/MCPTool": {
+            "type": "mcp",
+            "server_label": "docs",
+            "server_url": "https://mcp.example.com/sse",
+        },
+        "#/$defs/FileSearchTool/properties/max_num_results": 10,
+    },
 )
+"""The endpoint as data: the vendored schema, the prose rules and what the catalogs build on."""
 
 
-@functools.cache
 def schema() -> Mapping[str, Any]:
     """The vendored `CreateResponse` JSON Schema (draft 2020-12, every `$ref` in `$defs`)."""
-    text = resources.files("runreplay.models").joinpath("_schemas", SCHEMA_FILE).read_text("utf-8")
-    loaded: Mapping[str, Any] = json.loads(text)
-    return loaded
+    return ENDPOINT.schema
 
 
-@functools.cache
 def schema_rules() -> SchemaRules:
     """The schema compiled into rules and a checker (about 15 ms, once per process)."""
-    return SchemaRules(schema(), file=SCHEMA_FILE, root_defs=_ROOT_DEFS)
+    return ENDPOINT.compiled
 
 
-def _registry() -> Mapping[str, SchemaRule]:
-    """The derived schema rules plus the prose rules, by id."""
-    rules: dict[str, SchemaRule] = dict(schema_rules().rules)
-    for entry in PROSE_RULES:
-        rules[entry.id] = entry
-    return rules
-
-
-RULES: Mapping[str, SchemaRule] = _registry()
+RULES: Mapping[str, SchemaRule] = ENDPOINT.rules
 """Every rule of the request body by id: derived from the schema, plus the prose rules."""
 
 
 def check(body: Any) -> list[Violation]:
     """Every broken rule in a request body (schema rules first, then prose rules); [] when it is valid."""
-    return schema_rules().check(body) + check_prose(body)
-
-
-def _error(violations: list[Violation]) -> PydanticCustomError:
-    """A pydantic error that names the first rule and carries every violation in its ctx."""
-    shown = "; ".join(str(v) for v in violations[:5])
-    more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
-    return PydanticCustomError(
-        violations[0].rule,
-        "{count} rule(s) of POST /v1/responses broken: {shown}{more}",
-        {
-            "count": len(violations),
-            "shown": shown,
-            "more": more,
-            "violations": [(v.rule, v.path, v.message) for v in violations],
-        },
-    )
+    return ENDPOINT.check(body)
 
 
 class CreateResponseRequest(BaseModel):
@@ -152,15 +142,5 @@ class CreateResponseRequest(BaseModel):
         """Run every schema and prose rule on the raw body before pydantic sees a field."""
         violations = check(data)
         if violations:
-            raise _error(violations)
+            raise violations_error(ENDPOINT, violations)
         return data
-
-
-def rule_ids_for(error: ValidationError) -> list[tuple[str, str]]:
-    """The (rule id, JSON path) pairs a `CreateResponseRequest` validation error reports."""
-    found: list[tuple[str, str]] = []
-    for detail in error.errors():
-        ctx = detail.get("ctx") or {}
-        for rule_id, path, _ in ctx.get("violations", ()):
-            found.append((rule_id, path))
-    return found

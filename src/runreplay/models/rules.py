@@ -23,21 +23,20 @@ Paths use `$` for the body, `.key` for object members and `[*]` for any array in
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from runreplay._json_type import json_type
-from runreplay.errors import RuleLookupError, UnknownRuleError
+from runreplay.models._registry import RuleHit, RuleRegistry, path_pattern
 from runreplay.models._rule import Origin, Rule, RuleKind, describe_types
 from runreplay.models._thread_and_run import NAME_PATTERN, RULE_LIST, UNION_TAGS
 
 __all__ = [
     "NAME_PATTERN",
+    "REGISTRY",
     "RULES",
     "Origin",
     "Rule",
@@ -53,31 +52,16 @@ __all__ = [
 ]
 
 
-def _build(entries: Iterable[Rule]) -> Mapping[str, Rule]:
-    """The registry by id; a duplicate id is a bug in the endpoint's tables."""
-    table: dict[str, Rule] = {}
-    for entry in entries:
-        if entry.id in table:  # pragma: no cover - guarded by the tests
-            raise RuntimeError(f"duplicate rule id {entry.id!r}")
-        table[entry.id] = entry
-    return MappingProxyType(table)
+REGISTRY: RuleRegistry = RuleRegistry(RULE_LIST, union_tags=UNION_TAGS, name="runreplay.models")
+"""The create-thread-and-run endpoint's registry; the functions below are its API."""
 
-
-RULES: Mapping[str, Rule] = _build(RULE_LIST)
+RULES: Mapping[str, Rule] = REGISTRY.rules
 """Every request rule, by id, in the order of the request body."""
 
 
 def rule(id: str) -> Rule:
     """The rule with this id; a KeyError that lists close ids when there is none."""
-    try:
-        return RULES[id]
-    except KeyError:
-        prefix = id.split(".", 1)[0]
-        close = sorted(key for key in RULES if key.split(".", 1)[0] == prefix) or sorted(RULES)[:10]
-        raise UnknownRuleError(
-            f"unknown rule id {id!r}; expected one of runreplay.models.RULES, "
-            f"for example {', '.join(close[:12])}"
-        ) from None
+    return REGISTRY.rule(id)
 
 
 # --- errors that name their rule ----------------------------------------------------------------
@@ -113,69 +97,9 @@ def violation(rule_id: str, message: str, *, given: Any = None, limit: Any = Non
 # --- from pydantic's error locations to JSON paths and rule ids ----------------------------------
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _step(path: str, segment: int | str) -> str:
-    if isinstance(segment, int):
-        return f"{path}[{segment}]"
-    if _IDENTIFIER.fullmatch(segment):
-        return f"{path}.{segment}"
-    return f"{path}[{json.dumps(segment, ensure_ascii=False)}]"
-
-
-def path_pattern(path: str) -> str:
-    """`$.thread.messages[3].content[0]` -> `$.thread.messages[*].content[*]`."""
-    return re.sub(r"\[\d+\]", "[*]", path)
-
-
 def json_path(loc: Iterable[int | str]) -> str:
     """The JSON path of a pydantic error location from the request models (union tags removed)."""
-    path = "$"
-    segments = list(loc)
-    index = 0
-    while index < len(segments):
-        path = _step(path, segments[index])
-        index += 1
-        for tags in UNION_TAGS.get(path_pattern(path), ()):
-            if index < len(segments) and isinstance(segments[index], str) and segments[index] in tags:
-                index += 1
-            else:
-                break
-    return path
-
-
-class RuleHit(NamedTuple):
-    """One validation error named by its rule: rule id, JSON path where the rule applies, loc, message.
-
-    `path` is concrete (`$.tools[3].type`) and always matches one of the rule's `paths` patterns:
-    for an unknown key it is the closed object, for a missing union tag it is the `type` key.
-    """
-
-    rule: str
-    path: str
-    loc: tuple[int | str, ...]
-    message: str
-
-
-_TYPE_ERRORS = frozenset(
-    {
-        "string_type",
-        "string_unicode",  # a lone surrogate such as "\ud800": not a valid string
-        "bool_type",
-        "int_type",
-        "float_type",
-        "list_type",
-        "dict_type",
-        "model_type",
-        "model_attributes_type",
-    }
-)
-_BY_KIND_AND_PATH: dict[tuple[str, str], str] = {}
-for _entry in RULES.values():
-    if _entry.kind in ("json_type", "required", "closed", "enum"):
-        for _path in _entry.paths:
-            _BY_KIND_AND_PATH.setdefault((_entry.kind, _path), _entry.id)
+    return REGISTRY.json_path(loc)
 
 
 def rule_ids_for(error: ValidationError) -> list[RuleHit]:
@@ -184,34 +108,4 @@ def rule_ids_for(error: ValidationError) -> list[RuleHit]:
     Raises LookupError for an error that no rule explains (an error from some other model, or a
     gap in the registry).
     """
-    hits: list[RuleHit] = []
-    for detail in error.errors():
-        loc = tuple(detail["loc"])
-        path = json_path(loc)
-        error_type = detail["type"]
-        if error_type in RULES:
-            hits.append(RuleHit(error_type, path, loc, detail["msg"]))
-            continue
-        kind: str | None = None
-        if error_type == "missing":
-            kind = "required"
-        elif error_type == "extra_forbidden":
-            # The closed object is the location minus the unknown key (computed from loc, not by
-            # parsing the path text, so keys such as "x]" cannot confuse it).
-            kind, path = "closed", json_path(loc[:-1])
-        elif error_type == "union_tag_not_found":
-            kind, path = "required", f"{path}.type"
-        elif error_type == "union_tag_invalid":
-            kind, path = "enum", f"{path}.type"
-        elif error_type == "literal_error":
-            kind = "enum"
-        elif error_type in _TYPE_ERRORS:
-            kind = "json_type"
-        rule_id = _BY_KIND_AND_PATH.get((kind, path_pattern(path))) if kind else None
-        if rule_id is None:
-            raise RuleLookupError(
-                f"no rule explains the pydantic error {error_type!r} at {json_path(loc)} ({detail['msg']}); "
-                "rule_ids_for only understands errors from the runreplay.models request models"
-            )
-        hits.append(RuleHit(rule_id, path, loc, detail["msg"]))
-    return hits
+    return REGISTRY.rule_ids_for(error)

@@ -25,7 +25,7 @@ from runreplay.models import (
 )
 from runreplay.models.rules import RuleKind, describe_types, describe_value, violation
 
-REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
 SCHEMA: dict[str, Any] = json.loads((REFERENCE / "create_thread_and_run_request.schema.json").read_text())
 SCHEMA_FILE = "create_thread_and_run_request.schema.json"
 

@@ -39,7 +39,7 @@ from runreplay.models.events import (
     ToolCallsStepDetailsDelta,
 )
 
-REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
 EXAMPLES = REFERENCE / "examples"
 
 

@@ -39,7 +39,7 @@ from runreplay.models import (
     rule_ids_for,
 )
 
-REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
 SCHEMA = json.loads((REFERENCE / "create_thread_and_run_request.schema.json").read_text())
 
 

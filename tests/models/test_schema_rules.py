@@ -13,7 +13,7 @@ from runreplay.factories import build_request
 from runreplay.factories._schema_cases import SchemaCatalog
 from runreplay.models._schema_rules import SchemaRules
 
-REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
 
 SCHEMA: dict[str, Any] = {
     "$ref": "#/$defs/Order",
@@ -166,3 +166,35 @@ def test_the_thread_and_run_schema_compiles_and_its_factory_bodies_pass() -> Non
     for seed in range(100):
         body = build_request(seed=seed).model_dump(mode="json", exclude_unset=True)
         assert rules.check(body) == [], seed
+
+
+def test_a_nullable_definition_referenced_twice_is_checked_at_both_places() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a": {"$ref": "#/$defs/Tags"}, "b": {"$ref": "#/$defs/Tags"}},
+        "$defs": {
+            "Tags": {
+                "anyOf": [{"type": "object", "additionalProperties": {"type": "string"}}, {"type": "null"}]
+            }
+        },
+    }
+    compiled = SchemaRules(schema, file="tags.json")
+    assert [str(v) for v in compiled.check({"a": {"x": 1}, "b": {"y": 2}})] == [
+        "$.a.x: [Tags.*.type] expected string, got integer 1",
+        "$.b.y: [Tags.*.type] expected string, got integer 2",
+    ]
+
+
+def test_an_object_with_its_own_properties_next_to_one_of_checks_both() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"card": {"type": "string"}, "cash": {"type": "boolean"}},
+        "oneOf": [{"required": ["card"]}, {"required": ["cash"]}],
+    }
+    compiled = SchemaRules(schema, file="pay.json")
+    assert [str(v) for v in compiled.check({"card": 5})] == [
+        "$.card: [card.type] expected string, got integer 5"
+    ]
+    assert [str(v) for v in compiled.check([])] == ["$: [request.type] expected object, got array []"]
+    assert compiled.check({"cash": True}) == []
+    assert {"card.type", "cash.type", "request.type"} <= set(compiled.rules)

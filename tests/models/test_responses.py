@@ -14,7 +14,7 @@ from runreplay.models import EventDataError, responses
 from runreplay.models._schema_rules import SchemaRules
 from runreplay.sse import Decoder
 
-REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
 PACKAGE = Path(responses.__file__).resolve().parent / "_schemas"
 BODY = {"model": "gpt-4o", "input": "Hello"}
 

@@ -1,7 +1,7 @@
 """`build_request` and `RequestFactory`: valid everywhere, realistic, spread, deterministic, overridable.
 
 Valid everywhere means: the strict model accepts the body and dumps it back unchanged, and the
-official JSON Schema plus the registry's prose rules accepts it (`_factories_oracle`).
+official JSON Schema plus the registry's prose rules accepts it (`tests/_factories_oracle.py`).
 """
 
 from __future__ import annotations
