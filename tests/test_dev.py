@@ -57,15 +57,6 @@ def test_no_program_lives_inside_a_string_in_dev_py() -> None:
     assert "import subprocess, sys" not in text
 
 
-PENDING_INLINE_PROGRAMS = {
-    "tests/test_factories_edge.py",
-    "tests/test_factories_pools.py",
-    "tests/test_factories_responses.py",
-    "tests/test_factories_valid.py",
-}
-"""Tests that still run a program given as a string (the factories' fresh-process checks), to move."""
-
-
 def test_the_ci_script_and_the_tests_run_python_programs_from_files() -> None:
     shapes = ('sys.executable, "-c"', "python3 -c", "python -c")
     places = [ROOT / ".ci" / "run", *(ROOT / "tests").rglob("*.py")]
@@ -75,7 +66,7 @@ def test_the_ci_script_and_the_tests_run_python_programs_from_files() -> None:
         if path != Path(__file__).resolve()
         and any(shape in path.read_text(encoding="utf-8") for shape in shapes)
     }
-    assert inline <= PENDING_INLINE_PROGRAMS
+    assert inline == set()
 
 
 def test_record_examples_serves_while_pytest_rewrites_the_examples(monkeypatch: pytest.MonkeyPatch) -> None:

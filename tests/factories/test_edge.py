@@ -8,6 +8,7 @@ import math
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,20 +57,16 @@ def test_the_catalog_is_the_same_every_call_and_hands_out_fresh_bodies() -> None
 
 
 def test_the_catalogs_are_the_same_in_a_fresh_process() -> None:
-    script = (
-        "import hashlib, json; from runreplay.factories import edge_cases, invalid_cases; "
-        "print(hashlib.sha256(json.dumps([[c.id, c.body, c.rule, c.path] for c in edge_cases() + invalid_cases()])"
-        ".encode()).hexdigest())"
-    )
     from runreplay.factories import invalid_cases
 
     here = hashlib.sha256(
         json.dumps([[c.id, c.body, c.rule, c.path] for c in edge_cases() + invalid_cases()]).encode()
     ).hexdigest()
+    fresh = Path(__file__).resolve().parent.parent / "_helpers" / "fresh_factories.py"
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, str(fresh), "catalogs"], capture_output=True, text=True, check=True, timeout=60
     )
-    assert result.stdout.strip() == here
+    assert json.loads(result.stdout) == here
 
 
 def test_every_bound_is_met_exactly_and_from_just_inside() -> None:

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,9 +33,13 @@ def _body(seed: int) -> dict[str, Any]:
 
 
 def test_the_same_seed_gives_the_same_body_in_another_process() -> None:
-    code = "import json; from runreplay.factories.responses import build_request; print(json.dumps(build_request(seed=99).model_dump(mode='json', exclude_unset=True)))"
+    fresh = Path(__file__).resolve().parent.parent / "_helpers" / "fresh_factories.py"
     other = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, str(fresh), "responses", "99"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     assert json.loads(other.stdout) == _body(99)
     assert _body(1) != _body(2)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -262,13 +263,13 @@ def test_the_same_seed_gives_the_same_body_whatever_was_built_in_between() -> No
 
 def test_the_same_seed_gives_the_same_body_in_a_fresh_process() -> None:
     seeds = [0, 1, 42, 2**40, -3]
-    script = (
-        "import json, sys; from runreplay.factories import build_request; "
-        "print(json.dumps([build_request(seed=s).model_dump(mode='json', exclude_unset=True) "
-        f"for s in {seeds}]))"
-    )
+    fresh = Path(__file__).resolve().parent.parent / "_helpers" / "fresh_factories.py"
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, str(fresh), "bodies", *map(str, seeds)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     assert json.loads(result.stdout) == [wire(build_request(seed=seed)) for seed in seeds]
 
