@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import pytest
-
 # Imported here, before any in-process pytester session: pytester drops the modules a session
-# imported when it ends, and PyYAML's C extension cannot be imported twice (a second `import yaml`
-# pairs the old `_yaml` emitter with new node classes: "expected SCALAR, SEQUENCE-START, ...").
-# runreplay's plugin no longer imports PyYAML at start-up, so the first inner session would.
+# imported when it ends.
+# - PyYAML's C extension cannot be imported twice (a second `import yaml` pairs the old `_yaml` emitter
+#   with new node classes: "expected SCALAR, SEQUENCE-START, ..."); runreplay's plugin no longer imports
+#   PyYAML at start-up, so the first inner session would.
+# - httpx2 and httpx import their HTTP cores on their first request: were an inner session the first to
+#   send, the outer process would go on with exception classes from a dropped copy of httpcore2, and
+#   httpx2 would no longer map a broken stream to `httpx2.RemoteProtocolError`.
+import httpcore  # noqa: F401
+import httpcore2  # noqa: F401
+import pytest
 import yaml  # noqa: F401
 
 pytest_plugins = ["pytester"]
