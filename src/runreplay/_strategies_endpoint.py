@@ -129,6 +129,8 @@ def vary(case: Case, registry: Mapping[str, SchemaRule]) -> st.SearchStrategy[Ca
     holder: Any = case.body
     for key in keys[:-1]:
         holder = holder[key]
+    if keys[-1] not in holder:  # a missing required key: nothing at the path to vary
+        return st.just(case)
     entry = registry[case.rule]
     if _past(entry, holder[keys[-1]]) is None:
         return st.just(case)
