@@ -1,10 +1,12 @@
-"""Hypothesis strategies for any endpoint declared as data (`runreplay.models._endpoint.Endpoint`).
+"""Hypothesis strategies for any endpoint, from its factories as data (`factories._kit.EndpointKit`).
 
-* `endpoint_bodies(endpoint)`: valid wire bodies written from the compiled schema (`_schema_bodies`).
-* `endpoint_edge_requests(endpoint, rules=None)` / `endpoint_invalid_requests(endpoint, rules=None)`:
-  `Case`s of the endpoint's schema-rule catalogs (`runreplay.factories._schema_cases.catalog`); an
-  invalid case of a numeric bound may get any value past the bound instead of the catalog's.
-* `DrawChoices`, `pick_cases` and `vary` are the pieces the Responses strategies reuse.
+A `Drawing` is a kit plus what hypothesis needs of it: how draws answer its writer's decisions
+(`choices`, default `DrawChoices`), the prefix of its strategies' names, and optionally its own rule
+checks and invalid draws. One generic set of strategies takes a `Drawing`: `bodies_of` and
+`requests_of` (the kit's writer with hypothesis deciding, so examples shrink), `edge_requests_of` and
+`invalid_requests_of` (the kit's catalogs; an invalid case of a numeric bound may get any value past
+the bound). `runreplay.strategies` binds them to create-thread-and-run and to `POST /v1/responses`;
+`endpoint_bodies(endpoint)` and friends bind them to an `Endpoint` with every default.
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from runreplay.factories._case import Case, copy_json
-from runreplay.factories._schema_bodies import write_body
-from runreplay.factories._schema_cases import catalog
+from runreplay.factories._kit import EndpointKit, catalog_cases
+from runreplay.factories._source import Choices
 from runreplay.models._endpoint import Endpoint
 from runreplay.models._schema_rules import SchemaRule
 
@@ -28,10 +31,14 @@ T = TypeVar("T")
 
 __all__ = [
     "DrawChoices",
+    "Drawing",
+    "bodies_of",
+    "edge_requests_of",
     "endpoint_bodies",
     "endpoint_edge_requests",
     "endpoint_invalid_requests",
-    "pick_cases",
+    "invalid_requests_of",
+    "requests_of",
     "vary",
 ]
 
@@ -59,27 +66,23 @@ class DrawChoices:
         return float(self._draw(st.floats(low, high, allow_nan=False, allow_infinity=False)))
 
 
-def pick_cases(
-    caller: str, cases: list[Case], rules: Iterable[str] | None, endpoint: Endpoint
-) -> st.SearchStrategy[Case]:
-    """A strategy over the cases of the given rules, checking the argument."""
+def check_rules(
+    caller: str, rules: Iterable[str] | None, kit: EndpointKit, *, valid: bool
+) -> tuple[str, ...] | None:
+    """The rule ids to keep (None: all), or InvalidArgument for a string, unknown ids or no case."""
     if rules is None:
-        return st.sampled_from(cases)
+        return None
     if isinstance(rules, str):
         raise InvalidArgument(
             f"{caller} got rules={rules!r}; expected an iterable of rule ids, e.g. rules=[{rules!r}]"
         )
     wanted = set(rules)
-    unknown = sorted(wanted - set(endpoint.rules))
+    unknown = sorted(wanted - set(kit.registry))
     if unknown:
-        raise InvalidArgument(
-            f"{caller} got unknown rule ids {unknown}; expected ids of "
-            f"{endpoint.rules_name or f'the rules of {endpoint.name}'}"
-        )
-    chosen = [case for case in cases if case.rule in wanted]
-    if not chosen:
+        raise InvalidArgument(f"{caller} got unknown rule ids {unknown}; expected ids of {kit.rules_name}")
+    if not any(case.rule in wanted for case in catalog_cases(kit, valid=valid)):
         raise InvalidArgument(f"{caller} has no case for rules {sorted(wanted)}; pick rules that have cases")
-    return st.sampled_from(chosen)
+    return tuple(sorted(wanted))
 
 
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
@@ -126,35 +129,127 @@ def vary(case: Case, registry: Mapping[str, SchemaRule]) -> st.SearchStrategy[Ca
     holder: Any = case.body
     for key in keys[:-1]:
         holder = holder[key]
+    if keys[-1] not in holder:  # a missing required key: nothing at the path to vary
+        return st.just(case)
     entry = registry[case.rule]
     if _past(entry, holder[keys[-1]]) is None:
         return st.just(case)
     return st.just(case) | _drawn(case, entry)
 
 
+# --- the generic strategies over a Drawing ----------------------------------------------------------
+
+RulesCheck = Callable[[str, Iterable[str] | None, EndpointKit, bool], tuple[str, ...] | None]
+InvalidDraw = Callable[[st.DrawFn, tuple[str, ...] | None], Case]
+
+
+def _default_check(
+    caller: str, rules: Iterable[str] | None, kit: EndpointKit, valid: bool
+) -> tuple[str, ...] | None:
+    return check_rules(caller, rules, kit, valid=valid)
+
+
+@dataclass(frozen=True, eq=False)
+class Drawing:
+    """An endpoint's strategies as data: its kit, and how hypothesis answers and checks it."""
+
+    kit: EndpointKit
+    prefix: str = ""
+    """Put before every strategy name (`responses_` gives `responses_bodies()`), in reprs and messages."""
+    choices: Callable[[st.DrawFn], Choices] = DrawChoices
+    """Hypothesis answering the writer's decisions, so that examples shrink decision by decision."""
+    check: RulesCheck = _default_check
+    """(caller, rules, kit, valid) -> the rule ids to keep (None: all), raising InvalidArgument."""
+    draw_invalid: InvalidDraw | None = None
+    """Draws one invalid case itself (default: a catalog case, numeric bounds varied by `vary`)."""
+
+    def __repr__(self) -> str:
+        return f"Drawing({self.kit!r}, prefix={self.prefix!r})"
+
+
+def _draw_body(drawing: Drawing, draw: st.DrawFn, **shape: Any) -> Any:
+    return drawing.kit.body(drawing.choices(draw), **shape)
+
+
+def _draw_request(drawing: Drawing, draw: st.DrawFn, **shape: Any) -> Any:
+    return drawing.kit.model.model_validate(_draw_body(drawing, draw, **shape))
+
+
+def _draw_edge(drawing: Drawing, draw: st.DrawFn, rules: tuple[str, ...] | None = None) -> Case:
+    cases = catalog_cases(drawing.kit, valid=True)
+    case = draw(st.sampled_from(cases if rules is None else [c for c in cases if c.rule in rules]))
+    return Case(case.id, copy_json(case.body), case.rule, True, case.path)
+
+
+def _draw_invalid(drawing: Drawing, draw: st.DrawFn, rules: tuple[str, ...] | None = None) -> Case:
+    if drawing.draw_invalid is not None:
+        return drawing.draw_invalid(draw, rules)
+    cases = catalog_cases(drawing.kit, valid=False)
+    case = draw(st.sampled_from(cases if rules is None else [c for c in cases if c.rule in rules]))
+    return draw(vary(Case(case.id, copy_json(case.body), case.rule, False, case.path), drawing.kit.registry))
+
+
+Job = Callable[..., Any]
+
+
+@functools.cache
+def _composite(drawing: Drawing, name: str, job: Job) -> Callable[..., st.SearchStrategy[Any]]:
+    """A composite strategy named `<prefix><name>` (its repr reads like the public call) running `job`."""
+
+    def draw_one(draw: st.DrawFn, **keywords: Any) -> Any:
+        return job(drawing, draw, **keywords)
+
+    draw_one.__name__ = draw_one.__qualname__ = drawing.prefix + name
+    return st.composite(draw_one)
+
+
+def bodies_of(drawing: Drawing, /, **shape: Any) -> st.SearchStrategy[Any]:
+    """Valid wire bodies of the endpoint, written by its kit's writer with hypothesis deciding."""
+    return _composite(drawing, "bodies", _draw_body)(**shape)
+
+
+def requests_of(drawing: Drawing, /, **shape: Any) -> st.SearchStrategy[Any]:
+    """Valid request models of the endpoint (the bodies of `bodies_of`, validated by its model)."""
+    return _composite(drawing, "requests", _draw_request)(**shape)
+
+
+def edge_requests_of(drawing: Drawing, /, rules: Iterable[str] | None = None) -> st.SearchStrategy[Case]:
+    """Valid boundary `Case`s of the endpoint's edge catalog (fresh copies), optionally only of `rules`."""
+    wanted = drawing.check(f"{drawing.prefix}edge_requests()", rules, drawing.kit, True)
+    strategy = _composite(drawing, "edge_requests", _draw_edge)
+    return strategy() if wanted is None else strategy(rules=wanted)
+
+
+def invalid_requests_of(drawing: Drawing, /, rules: Iterable[str] | None = None) -> st.SearchStrategy[Case]:
+    """`Case`s that each break exactly one rule of the endpoint (of `rules`, default all)."""
+    wanted = drawing.check(f"{drawing.prefix}invalid_requests()", rules, drawing.kit, False)
+    strategy = _composite(drawing, "invalid_requests", _draw_invalid)
+    return strategy() if wanted is None else strategy(rules=wanted)
+
+
 # --- any endpoint declared as data ------------------------------------------------------------------
 
 
-@st.composite
-def _bodies(draw: st.DrawFn, endpoint: Endpoint) -> Any:
-    return write_body(endpoint, DrawChoices(draw))
+@functools.cache
+def _drawing(endpoint: Endpoint) -> Drawing:
+    """The endpoint with every default: schema writer, schema catalogs, `endpoint_` names."""
+    return Drawing(EndpointKit(endpoint), prefix="endpoint_")
 
 
 def endpoint_bodies(endpoint: Endpoint) -> st.SearchStrategy[Any]:
     """Valid wire bodies of any endpoint, written from its compiled schema (shrinking to the smallest)."""
-    return _bodies(endpoint)
+    return bodies_of(_drawing(endpoint))
 
 
 def endpoint_edge_requests(
     endpoint: Endpoint, *, rules: Iterable[str] | None = None
 ) -> st.SearchStrategy[Case]:
     """Valid boundary `Case`s of any endpoint's schema rules."""
-    return pick_cases("endpoint_edge_requests()", catalog(endpoint).edge, rules, endpoint)
+    return edge_requests_of(_drawing(endpoint), rules)
 
 
 def endpoint_invalid_requests(
     endpoint: Endpoint, *, rules: Iterable[str] | None = None
 ) -> st.SearchStrategy[Case]:
     """`Case`s that each break exactly one schema rule of any endpoint (numeric bounds: any value past it)."""
-    picked = pick_cases("endpoint_invalid_requests()", catalog(endpoint).invalid, rules, endpoint)
-    return picked.flatmap(functools.partial(vary, registry=endpoint.rules))
+    return invalid_requests_of(_drawing(endpoint), rules)

@@ -8,52 +8,55 @@
   `responses_invalid_requests(rules=None)` from the invalid catalog, where a numeric bound's case gets
   a freshly drawn value past its limit (any integer below a minimum, any float above a maximum...).
   Both optionally keep to the given rule ids; every invalid example breaks exactly its rule.
+
+All four are the generic strategies of `runreplay._strategies_endpoint` bound to `DRAWING`.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from hypothesis import strategies as st
 
-from runreplay._strategies_endpoint import DrawChoices, pick_cases, vary
+from runreplay._strategies_endpoint import (
+    Drawing,
+    bodies_of,
+    edge_requests_of,
+    invalid_requests_of,
+    requests_of,
+)
 from runreplay.factories import responses as factories
 from runreplay.factories._case import Case
 from runreplay.models import responses as model
 
 __all__ = [
+    "DRAWING",
     "responses_bodies",
     "responses_edge_requests",
     "responses_invalid_requests",
     "responses_requests",
 ]
 
-T = TypeVar("T")
-
-
-@st.composite
-def _bodies(draw: st.DrawFn) -> dict[str, Any]:
-    return factories.generate(DrawChoices(draw))
+DRAWING = Drawing(factories.KIT, prefix="responses_")
+"""The Responses kit with every strategy default (fair-coin draws, the generic rule checks)."""
 
 
 def responses_bodies() -> st.SearchStrategy[dict[str, Any]]:
     """Valid, realistic `POST /v1/responses` wire bodies."""
-    return _bodies()
+    return bodies_of(DRAWING)
 
 
 def responses_requests() -> st.SearchStrategy[model.CreateResponseRequest]:
     """Valid, realistic `CreateResponseRequest` models."""
-    return _bodies().map(model.CreateResponseRequest.model_validate)
+    return requests_of(DRAWING)
 
 
 def responses_edge_requests(*, rules: Iterable[str] | None = None) -> st.SearchStrategy[Case]:
     """Valid boundary `Case`s from `runreplay.factories.responses.edge_cases()`."""
-    return pick_cases("responses_edge_requests()", factories.edge_cases(), rules, model.ENDPOINT)
+    return edge_requests_of(DRAWING, rules)
 
 
 def responses_invalid_requests(*, rules: Iterable[str] | None = None) -> st.SearchStrategy[Case]:
     """`Case`s that each break exactly one rule, from `runreplay.factories.responses.invalid_cases()`."""
-    picked = pick_cases("responses_invalid_requests()", factories.invalid_cases(), rules, model.ENDPOINT)
-    return picked.flatmap(functools.partial(vary, registry=model.RULES))
+    return invalid_requests_of(DRAWING, rules)

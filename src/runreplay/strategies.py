@@ -26,6 +26,13 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from runreplay._strategies_endpoint import (
+    Drawing,
+    bodies_of,
+    edge_requests_of,
+    invalid_requests_of,
+    requests_of,
+)
 from runreplay._strategies_responses import (
     responses_bodies,
     responses_edge_requests,
@@ -34,13 +41,14 @@ from runreplay._strategies_responses import (
 )
 from runreplay.errors import ConfigurationError
 from runreplay.factories._case import Case, HugeList, case_id, copy_json, minimal
+from runreplay.factories._kit import EndpointKit, catalog_cases
 from runreplay.factories._shape import SHAPE_DEFAULTS, shape_keywords, unknown_keyword_problem
-from runreplay.factories.edge import edge_cases
 from runreplay.factories.invalid import breach, catalog_values
-from runreplay.factories.valid import Shape, generate, shape_problem
+from runreplay.factories.valid import KIT, shape_problem
 from runreplay.models import RULES, CreateThreadAndRunRequest, Rule
 
 __all__ = [
+    "DRAWING",
     "bodies",
     "edge_requests",
     "invalid_requests",
@@ -140,32 +148,12 @@ class _DrawSource:
         return str(self._draw(_cached(("free", options), lambda: st.sampled_from(options) | _FREE_TEXT)))
 
 
-def _named(name: str, function: Callable[..., T]) -> Callable[..., T]:
-    """Give the composite's function the public name, so that the strategy's repr reads `requests(...)`."""
-    function.__name__ = function.__qualname__ = name
-    return function
-
-
 def _shape(caller: str, values: dict[str, Any]) -> dict[str, Any]:
     """The non-default shape arguments, or InvalidStrategyArgument saying why they cannot be met."""
     problem = unknown_keyword_problem(caller, list(values)) or shape_problem(caller, values)
     if problem is not None:
         raise InvalidStrategyArgument(problem)
     return {key: value for key, value in values.items() if value != SHAPE_DEFAULTS[key]}
-
-
-def _draw_body(draw: st.DrawFn, **shape: Any) -> dict[str, Any]:
-    """One valid body, every decision drawn by hypothesis."""
-    return generate(_DrawSource(draw), Shape(**shape))
-
-
-def _draw_request(draw: st.DrawFn, **shape: Any) -> CreateThreadAndRunRequest:
-    """One valid request model, every decision drawn by hypothesis."""
-    return CreateThreadAndRunRequest.model_validate(_draw_body(draw, **shape))
-
-
-_bodies = st.composite(_named("bodies", _draw_body))
-_requests = st.composite(_named("requests", _draw_request))
 
 
 @shape_keywords
@@ -176,13 +164,17 @@ def requests(**shape: Any) -> st.SearchStrategy[CreateThreadAndRunRequest]:
     requires a trait, False rules it out, None leaves it open. Unknown keywords and impossible
     combinations raise InvalidStrategyArgument.
     """
-    return _requests(**_shape("requests()", shape))
+    request: st.SearchStrategy[CreateThreadAndRunRequest] = requests_of(
+        DRAWING, **_shape("requests()", shape)
+    )
+    return request
 
 
 @shape_keywords
 def bodies(**shape: Any) -> st.SearchStrategy[dict[str, Any]]:
     """Valid wire bodies (dicts), exactly as `requests()` would build them; arguments as for `requests()`."""
-    return _bodies(**_shape("bodies()", shape))
+    body: st.SearchStrategy[dict[str, Any]] = bodies_of(DRAWING, **_shape("bodies()", shape))
+    return body
 
 
 def _rules(caller: str, rules: Iterable[str] | None, pool: Iterable[str]) -> list[str]:
@@ -211,29 +203,17 @@ def _rules(caller: str, rules: Iterable[str] | None, pool: Iterable[str]) -> lis
     return chosen
 
 
-@functools.cache
-def _edge_catalog() -> tuple[Case, ...]:
-    """The edge catalog, built once per process."""
-    return tuple(edge_cases())
-
-
-def _pick_edge_case(draw: st.DrawFn, rules: tuple[str, ...] | None = None) -> Case:
-    """One edge case (a fresh copy), shrinking towards the first."""
-    catalog = _edge_catalog()
-    cases = catalog if rules is None else [case for case in catalog if case.rule in rules]
-    case = draw(st.sampled_from(cases))
-    return Case(case.id, copy_json(case.body), case.rule, case.valid, case.path)
-
-
-_pick_edge = st.composite(_named("edge_requests", _pick_edge_case))
+def _check(caller: str, rules: Iterable[str] | None, kit: EndpointKit, valid: bool) -> tuple[str, ...] | None:
+    """This endpoint's rule check: the ids of `rules` (None: all), every one with a case in the catalog."""
+    if rules is None:
+        return None
+    known = dict.fromkeys(case.rule for case in catalog_cases(kit, valid=True)) if valid else RULES
+    return tuple(_rules(caller, rules, known))
 
 
 def edge_requests(*, rules: Iterable[str] | None = None) -> st.SearchStrategy[Case]:
     """Edge cases (valid `Case`s) from `edge_cases()`, optionally only those of the given rule ids."""
-    if rules is None:
-        return _pick_edge()
-    known = dict.fromkeys(case.rule for case in _edge_catalog())
-    return _pick_edge(rules=tuple(_rules("edge_requests()", rules, known)))
+    return edge_requests_of(DRAWING, rules)
 
 
 # --- drawn offending values -------------------------------------------------------------------------
@@ -380,11 +360,10 @@ def _draw_invalid(draw: st.DrawFn, rules: tuple[str, ...] | None = None) -> Case
     return Case(case_id(entry, pattern, variant), body, entry.id, False, path)
 
 
-_invalid = st.composite(_named("invalid_requests", _draw_invalid))
-
-
 def invalid_requests(*, rules: Iterable[str] | None = None) -> st.SearchStrategy[Case]:
     """Invalid `Case`s, each breaking exactly one rule (of `rules`, default all) with a drawn value."""
-    if rules is None:
-        return _invalid()
-    return _invalid(rules=tuple(_rules("invalid_requests()", rules, RULES)))
+    return invalid_requests_of(DRAWING, rules)
+
+
+DRAWING = Drawing(KIT, choices=_DrawSource, check=_check, draw_invalid=_draw_invalid)
+"""Create-thread-and-run's strategies as data: shaped draws, its rule checks, fresh offending values."""

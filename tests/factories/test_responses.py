@@ -193,6 +193,12 @@ def test_the_invalid_strategy_breaks_one_rule(case: Case) -> None:
 
 
 @settings(max_examples=25, deadline=None)
+@given(responses_invalid_requests(rules=["ModerationConfigParam.mode.required", "temperature.maximum"]))
+def test_the_invalid_strategy_draws_cases_whose_key_is_missing(case: Case) -> None:
+    assert [(v.rule, v.path) for v in responses.check(case.body)] == [(case.rule, case.path)]
+
+
+@settings(max_examples=25, deadline=None)
 @given(responses_edge_requests())
 def test_the_edge_strategy_draws_valid_bodies(case: Case) -> None:
     assert responses.check(case.body) == []

@@ -12,8 +12,25 @@ from hypothesis import given, settings
 from hypothesis.errors import InvalidArgument
 from pydantic import ValidationError
 
-from runreplay._strategies_endpoint import endpoint_bodies, endpoint_edge_requests, endpoint_invalid_requests
+from runreplay import factories as thread_and_run_factories
+from runreplay import strategies as thread_and_run_strategies
+from runreplay._strategies_endpoint import (
+    Drawing,
+    bodies_of,
+    edge_requests_of,
+    endpoint_bodies,
+    endpoint_edge_requests,
+    endpoint_invalid_requests,
+    invalid_requests_of,
+    requests_of,
+)
+from runreplay._strategies_responses import DRAWING as RESPONSES_DRAWING
+from runreplay.errors import ConfigurationError
+from runreplay.factories import responses as responses_factories
+from runreplay.factories import valid as thread_and_run_valid
 from runreplay.factories._case import Case
+from runreplay.factories._kit import EndpointKit, SeededFactory, build, edge_cases, invalid_cases
+from runreplay.factories._schema_bodies import build_body
 from runreplay.factories._schema_cases import catalog
 from runreplay.models._endpoint import Endpoint, prose_rule
 from runreplay.models._endpoint_model import request_model, rule_ids_for
@@ -142,4 +159,112 @@ def test_the_endpoint_model_is_strict_closed_and_names_every_broken_rule() -> No
     assert caught.value.errors()[0]["msg"] == (
         "2 rule(s) of POST /v1/orders broken: $.quantity: [quantity.minimum] expected at least 1, got 0; "
         "$.sku: [sku.no_leading_zero] expected a sku that does not start with 0, got '0A'"
+    )
+
+
+# --- the same generic factories and strategies the two public endpoints are bound to -----------------
+
+ORDER_REQUEST = request_model(ORDERS, "CreateOrderRequest")
+LEADING_ZERO = Case("orders.sku.no_leading_zero.zero", {"sku": "0A"}, "sku.no_leading_zero", False, "$.sku")
+KIT = EndpointKit(ORDERS, model_class=ORDER_REQUEST, title="order", extra_cases=lambda: [LEADING_ZERO])
+DRAWING = Drawing(KIT, prefix="orders_")
+
+
+class OrderFactory(SeededFactory):
+    kit = KIT
+
+
+def test_the_public_endpoints_are_kits_bound_to_the_same_generic_functions() -> None:
+    assert thread_and_run_valid.KIT.endpoint.name == "POST /v1/threads/runs"
+    assert responses_factories.KIT.endpoint.name == "POST /v1/responses"
+    assert thread_and_run_strategies.DRAWING.kit is thread_and_run_valid.KIT
+    assert RESPONSES_DRAWING.kit is responses_factories.KIT
+    assert issubclass(thread_and_run_factories.RequestFactory, SeededFactory)
+    tar = thread_and_run_factories.build_request(seed=5, streaming=True)
+    assert build(thread_and_run_valid.KIT, "build_request()", 5, {"streaming": True}) == tar
+    assert build(responses_factories.KIT, "build_request()", 5, {}) == responses_factories.build_request(
+        seed=5
+    )
+    assert [c.id for c in edge_cases(responses_factories.KIT)] == [
+        c.id for c in responses_factories.edge_cases()
+    ]
+    assert [c.id for c in invalid_cases(thread_and_run_valid.KIT)] == [
+        c.id for c in thread_and_run_factories.invalid_cases()
+    ]
+
+
+def test_build_writes_the_schema_body_of_the_seed_and_validates_it_with_the_kit_model() -> None:
+    order = build(KIT, "build_request()", 7, {})
+    assert isinstance(order, ORDER_REQUEST)
+    assert order.model_dump(mode="json", exclude_unset=True) == build_body(ORDERS, seed=7)
+    assert build(KIT, "build_request()", 7, {}) == order
+    changed = build(KIT, "build_request()", 7, {"quantity": 5, "notes": ["gift"]})
+    assert (changed.quantity, changed.notes) == (5, ["gift"])
+    factory, again = OrderFactory(3), OrderFactory(3)
+    assert [factory.build(), factory.build()] == [again.build(), again.build()]
+    assert repr(factory) == "OrderFactory(seed=3)"
+
+
+def test_build_refuses_unknown_keys_invalid_overrides_and_bad_seeds_saying_what_to_do() -> None:
+    with pytest.raises(ConfigurationError) as unknown:
+        build(KIT, "build_request()", 1, {"size": 3})
+    assert str(unknown.value) == (
+        "build_request() got an unknown override 'size'; expected a key of the order request body "
+        "(colour, notes, quantity, sku), with `__` to reach nested keys."
+    )
+    with pytest.raises(ConfigurationError) as invalid:
+        build(KIT, "build_request()", 1, {"quantity": 100, "sku": "0A"})
+    assert str(invalid.value) == (
+        "build_request() overrides ['quantity', 'sku'] make the body invalid: quantity.maximum at $.quantity; "
+        "sku.no_leading_zero at $.sku. Pass values the rules allow (see the rules of POST /v1/orders)."
+    )
+    with pytest.raises(ConfigurationError) as seed:
+        OrderFactory(seed="7")  # type: ignore[arg-type]
+    assert str(seed.value) == (
+        "OrderFactory() got seed='7'; expected an integer (or None for a fresh seed). Pass e.g. seed=42."
+    )
+
+
+def test_the_catalogs_are_the_schema_catalogs_then_the_hand_designed_cases_fresh_each_call() -> None:
+    schema_cases = catalog(ORDERS)
+    assert [c.id for c in edge_cases(KIT)] == [c.id for c in schema_cases.edge]
+    assert [c.id for c in invalid_cases(KIT)] == [c.id for c in schema_cases.invalid] + [LEADING_ZERO.id]
+    first = invalid_cases(KIT)[-1]
+    first.body["sku"] = "changed"
+    assert invalid_cases(KIT)[-1].body == {"sku": "0A"}
+    assert [(v.rule, v.path) for v in ORDERS.check(first.body | {"sku": "0A"})] == [
+        ("sku.no_leading_zero", "$.sku")
+    ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(requests_of(DRAWING), bodies_of(DRAWING), edge_requests_of(DRAWING))
+def test_the_generic_strategies_draw_valid_models_bodies_and_edge_cases(
+    order: Any, body: dict[str, Any], edge: Case
+) -> None:
+    assert isinstance(order, ORDER_REQUEST)
+    assert ORDERS.check(body) == []
+    assert ORDERS.check(edge.body) == []
+    assert edge.valid
+
+
+@settings(max_examples=40, deadline=None)
+@given(invalid_requests_of(DRAWING, rules=["quantity.maximum", "sku.no_leading_zero"]))
+def test_the_generic_invalid_strategy_draws_schema_and_hand_designed_cases(case: Case) -> None:
+    assert [(v.rule, v.path) for v in ORDERS.check(case.body)] == [(case.rule, case.path)]
+
+
+def test_the_generic_strategies_are_named_by_the_drawing_and_check_rules_and_shapes_against_the_kit() -> None:
+    assert repr(bodies_of(DRAWING)) == "orders_bodies()"
+    assert repr(edge_requests_of(DRAWING, ["colour.enum"])) == "orders_edge_requests(rules=('colour.enum',))"
+    with pytest.raises(InvalidArgument) as caught:
+        edge_requests_of(DRAWING, ["sku.no_leading_zero"])
+    assert str(caught.value) == (
+        "orders_edge_requests() has no case for rules ['sku.no_leading_zero']; pick rules that have cases"
+    )
+    with pytest.raises(ConfigurationError) as shaped:
+        KIT.body(KIT.random_source(1), streaming=True)
+    assert str(shaped.value) == (
+        "POST /v1/orders bodies got shape keywords ['streaming']; expected none: the schema's writer takes "
+        "no shape. Declare the endpoint's own writer to use them."
     )

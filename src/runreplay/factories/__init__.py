@@ -15,9 +15,15 @@ generators live in `runreplay.strategies`.
 from __future__ import annotations
 
 from runreplay.factories._case import Case, HugeList
-from runreplay.factories.edge import edge_cases
-from runreplay.factories.invalid import invalid_cases
-from runreplay.factories.valid import OMIT, TRAITS, RequestFactory, build_request, derive_seed
+from runreplay.factories.valid import (
+    OMIT,
+    TRAITS,
+    RequestFactory,
+    build_request,
+    derive_seed,
+    edge_cases,
+    invalid_cases,
+)
 
 __all__ = [
     "OMIT",

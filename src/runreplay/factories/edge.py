@@ -30,7 +30,7 @@ from runreplay.factories._case import (
 from runreplay.factories._text import ALNUM, HOSTILE, NOUNS, VERBS, pools
 from runreplay.models import ASSISTANT_MODELS, RULES, Rule, rule
 
-__all__ = ["VECTOR_STORE_FILE_IDS_CAP", "edge_cases", "items_at_limit"]
+__all__ = ["VECTOR_STORE_FILE_IDS_CAP", "catalog", "items_at_limit"]
 
 VECTOR_STORE_FILE_IDS_CAP = 10_000
 """`vector_stores[].file_ids` allows 100,000,000 ids; the catalog stops at the pre-2025 limit of 10,000.
@@ -395,8 +395,8 @@ def _everything_at_limits() -> dict[str, Any]:
 
 
 @functools.cache
-def _catalog() -> tuple[Case, ...]:
-    """Every edge case, built once per process."""
+def catalog() -> tuple[Case, ...]:
+    """Every edge case, built once per process (shared: copy a body before changing it)."""
     cases = [
         case for entry in RULES.values() for pattern in entry.paths for case in _rule_cases(entry, pattern)
     ]
@@ -407,11 +407,3 @@ def _catalog() -> tuple[Case, ...]:
             raise RuntimeError(f"duplicate edge case id {case.id!r}")
         seen.add(case.id)
     return tuple(cases)
-
-
-def edge_cases() -> list[Case]:
-    """Every edge case: valid bodies at the registry's bounds, branches and enum values, plus hostile text.
-
-    Each call returns fresh copies of the bodies (mutate them freely), in the same order every time.
-    """
-    return [Case(case.id, copy_json(case.body), case.rule, True, case.path) for case in _catalog()]

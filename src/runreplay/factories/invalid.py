@@ -32,7 +32,7 @@ from runreplay.factories._case import (
 from runreplay.factories.edge import items_at_limit
 from runreplay.models import RULES, Rule, rule
 
-__all__ = ["MISTAKEN_KEYS", "MISTAKEN_VALUES", "breach", "catalog_values", "invalid_cases"]
+__all__ = ["MISTAKEN_KEYS", "MISTAKEN_VALUES", "breach", "catalog", "catalog_values"]
 
 MISTAKEN_KEYS: Mapping[str, tuple[str, Any]] = {
     "$": ("messages", [{"role": "user", "content": "Hi"}]),
@@ -244,8 +244,8 @@ def breach(entry: Rule, pattern: str, value: Any) -> tuple[Any, str]:
 
 
 @functools.cache
-def _catalog() -> tuple[Case, ...]:
-    """Every invalid case, built once per process."""
+def catalog() -> tuple[Case, ...]:
+    """Every invalid case, built once per process (shared: copy a body before changing it)."""
     cases: list[Case] = []
     for entry in RULES.values():
         for pattern in entry.paths:
@@ -255,13 +255,3 @@ def _catalog() -> tuple[Case, ...]:
     if len({case.id for case in cases}) != len(cases):  # pragma: no cover - guarded by the tests
         raise RuntimeError("duplicate invalid case ids")
     return tuple(cases)
-
-
-def invalid_cases() -> list[Case]:
-    """Every invalid case: each breaks exactly one rule of the registry, at `path`, and nothing else.
-
-    Each call returns fresh copies of the bodies, in the same order every time. One body holds a
-    `HugeList` (100,000,001 file ids that are not there): do not send bodies anywhere, they are for
-    validators.
-    """
-    return [Case(case.id, copy_json(case.body), case.rule, False, case.path) for case in _catalog()]

@@ -10,28 +10,29 @@
   rule): edge cases pass at a limit, invalid cases break exactly one rule at `case.path`. Ids start
   with `responses.` so they never collide with the thread-and-run catalogs.
 
-Hypothesis strategies over the same generator: `runreplay.strategies.responses_requests()` and friends.
+The endpoint's pieces are `KIT` (an `EndpointKit`); the public functions bind the generic `_kit.py` ones
+to it. Hypothesis strategies over the same generator: `runreplay.strategies.responses_requests()` and
+friends.
 """
 
 from __future__ import annotations
 
-import functools
 import random
 import string
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
-
-from runreplay.errors import ConfigurationError
 from runreplay.factories._case import Case, copy_json
-from runreplay.factories._schema_cases import catalog
+from runreplay.factories._kit import EndpointKit, build
+from runreplay.factories._kit import edge_cases as kit_edge_cases
+from runreplay.factories._kit import invalid_cases as kit_invalid_cases
 from runreplay.factories._source import Choices, RandomSource
 from runreplay.factories._text import pools
 from runreplay.factories.valid import OMIT
 from runreplay.models import responses as model
 
 __all__ = [
+    "KIT",
     "MODELS",
     "OMIT",
     "Case",
@@ -253,23 +254,6 @@ def generate(src: Choices) -> dict[str, Any]:
     return _Writer(src).body()
 
 
-def _set(body: dict[str, Any], name: str, value: Any) -> None:
-    """Set (or with OMIT remove) the key an `a__b` override names, making objects on the way."""
-    keys = name.split("__")
-    holder = body
-    for key in keys[:-1]:
-        nxt = holder.get(key)
-        if not isinstance(nxt, dict):
-            nxt = holder[key] = {}
-        holder = nxt
-    if value is OMIT:
-        holder.pop(keys[-1], None)
-    else:
-        holder[keys[-1]] = (
-            value.model_dump(mode="json", exclude_unset=True) if hasattr(value, "model_dump") else value
-        )
-
-
 def build_request(*, seed: int | None = None, **overrides: Any) -> model.CreateResponseRequest:
     """A realistic, valid `CreateResponseRequest`, the same for the same seed in any process and order.
 
@@ -277,30 +261,8 @@ def build_request(*, seed: int | None = None, **overrides: Any) -> model.CreateR
     (`a__b` reaches nested keys, `OMIT` removes one). Raises ConfigurationError for an unknown top-level
     key or overrides that make the body invalid, naming the rule they break.
     """
-    if seed is None:
-        seed = random.getrandbits(64)
-    elif isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigurationError(
-            f"build_request() got seed={seed!r}; expected an integer (or None for a fresh seed). "
-            "Pass e.g. seed=42."
-        )
-    known = set(model.CreateResponseRequest.model_fields)
-    body = generate(RandomChoices(random.Random(f"runreplay-responses:{seed}")))
-    for name, value in overrides.items():
-        if name.split("__")[0] not in known:
-            raise ConfigurationError(
-                f"build_request() got an unknown override {name!r}; expected a key of the Responses request "
-                f"body ({', '.join(sorted(known))}), with `__` to reach nested keys."
-            )
-        _set(body, name, value)
-    try:
-        return model.CreateResponseRequest.model_validate(body)
-    except ValidationError as exc:
-        broken = "; ".join(f"{rule} at {path}" for rule, path in model.rule_ids_for(exc))
-        raise ConfigurationError(
-            f"build_request() overrides {sorted(overrides)} make the body invalid: {broken}. "
-            "Pass values the rules allow (see runreplay.models.responses.RULES)."
-        ) from None
+    request: model.CreateResponseRequest = build(KIT, "build_request()", seed, overrides)
+    return request
 
 
 # --- the catalogs ---------------------------------------------------------------------------------
@@ -461,35 +423,36 @@ _PROSE_CASES: tuple[tuple[str, str, Any, bool, str], ...] = (
 )
 
 
-@functools.cache
-def _catalog() -> tuple[tuple[Case, ...], tuple[Case, ...]]:
-    """Both catalogs, built once per process: the schema rules' cases, then the prose cases."""
-    schema_cases = catalog(model.ENDPOINT)
-    prose = [
+def _prose_cases() -> list[Case]:
+    """The prose rules' hand-designed cases, after the schema-derived ones in both catalogs."""
+    return [
         Case(f"responses.{rule}.{variant}", body, rule, valid, path)
         for rule, variant, body, valid, path in _PROSE_CASES
     ]
-    edge = (*schema_cases.edge, *(case for case in prose if case.valid))
-    invalid = (*schema_cases.invalid, *(case for case in prose if not case.valid))
-    return edge, invalid
+
+
+KIT = EndpointKit(
+    model.ENDPOINT,
+    model_class=model.CreateResponseRequest,
+    write=generate,
+    source=lambda seed: RandomChoices(random.Random(f"runreplay-responses:{seed}")),
+    title="Responses",
+    extra_cases=_prose_cases,
+)
+"""`POST /v1/responses` factories as data: its model, realistic writer and prose cases."""
 
 
 def uncovered_rules() -> list[str]:
     """Schema rules no single-value body can break alone (another rule always fires first or with it)."""
-    covered = {case.rule for case in _catalog()[1]}
+    covered = {case.rule for case in invalid_cases()}
     return sorted(set(model.RULES) - covered)
-
-
-def _copies(cases: tuple[Case, ...]) -> list[Case]:
-    """Fresh copies of cases, so a caller changing a body never changes the cached catalog."""
-    return [Case(c.id, copy_json(c.body), c.rule, c.valid, c.path) for c in cases]
 
 
 def edge_cases() -> list[Case]:
     """Valid bodies at every limit, enum value, union kind and nullable key of the rule registry."""
-    return _copies(_catalog()[0])
+    return kit_edge_cases(KIT)
 
 
 def invalid_cases() -> list[Case]:
     """Bodies that each break exactly one rule of the registry, at `case.path`."""
-    return _copies(_catalog()[1])
+    return kit_invalid_cases(KIT)

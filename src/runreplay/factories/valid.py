@@ -4,7 +4,9 @@ One generator writes every body (`_generator.py`). It asks an entropy `Source` (
 decision (is this key present, how many tools, which model), and two sources answer: `RandomSource`
 (a per-call `random.Random`, used here) and the hypothesis source in `runreplay.strategies` (so
 strategies shrink). Traits and size bounds are a `Shape` (`_shape.py`); overrides by wire key are
-parsed and applied by `_overrides.py`. This module is the public API over those pieces.
+parsed and applied by `_overrides.py`. This module declares those pieces as the endpoint's
+`EndpointKit` (`KIT`, with the hand-designed catalogs of `edge.py` and `invalid.py`) and binds the
+generic factories of `_kit.py` to it: `build_request`, `RequestFactory`, `edge_cases`, `invalid_cases`.
 Text comes from pools sampled from Faker once and shipped as data (`_text.py`).
 
 Determinism: a body depends only on its seed. Each call makes its own `random.Random(seed)`; nothing
@@ -14,17 +16,19 @@ global is read or advanced (with `seed=None` the seed itself is drawn from the `
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from runreplay.errors import ConfigurationError
+from runreplay.factories import edge, invalid
 from runreplay.factories._case import Case
 from runreplay.factories._generator import Generator, generate
+from runreplay.factories._kit import EndpointKit, SeededFactory, build, derive_seed
+from runreplay.factories._kit import edge_cases as kit_edge_cases
+from runreplay.factories._kit import invalid_cases as kit_invalid_cases
 from runreplay.factories._overrides import OMIT, apply_overrides, parse_override
 from runreplay.factories._shape import (
     TRAITS,
@@ -37,9 +41,11 @@ from runreplay.factories._shape import (
     split_shape,
 )
 from runreplay.factories._source import RandomSource, Source
-from runreplay.models import CreateThreadAndRunRequest, rule_ids_for
+from runreplay.models import RULES, CreateThreadAndRunRequest, rule_ids_for
+from runreplay.models._thread_and_run import ENDPOINT
 
 __all__ = [
+    "KIT",
     "OMIT",
     "TRAITS",
     "RandomSource",
@@ -48,32 +54,21 @@ __all__ = [
     "Source",
     "build_request",
     "derive_seed",
+    "edge_cases",
     "generate",
+    "invalid_cases",
     "shape_problem",
 ]
 
 
-def derive_seed(seed: int, index: int) -> int:
-    """The seed of build number `index` of `RequestFactory(seed)`: stable across processes and versions."""
-    digest = hashlib.blake2b(f"runreplay:{seed}:{index}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+def _write(src: Source, **shape: Any) -> dict[str, Any]:
+    """A realistic body with the traits and bounds of `shape`, every decision taken from `src`."""
+    return generate(src, Shape(**shape))
 
 
-def _check_seed(caller: str, seed: Any) -> int:
-    """The seed to use: `seed` itself, or a draw from the `random` module for None."""
-    if seed is None:
-        return random.getrandbits(64)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigurationError(
-            f"{caller} got seed={seed!r}; expected an integer (or None for a fresh seed). Pass e.g. seed=42."
-        )
-    return seed
-
-
-def _build(
-    caller: str, seed: int, shape_values: Mapping[str, Any], overrides: Mapping[str, Any]
-) -> CreateThreadAndRunRequest:
-    """Generate with the traits, apply the overrides, check the traits still hold, validate."""
+def _compose(caller: str, seed: int, keywords: Mapping[str, Any]) -> dict[str, Any]:
+    """Generate with the traits, apply the overrides, check the traits still hold."""
+    shape_values, overrides = split_shape(keywords)
     shape = checked_shape(caller, shape_values)
     parsed = [(parse_override(caller, name), value) for name, value in overrides.items()]
     forced_name = None
@@ -85,17 +80,34 @@ def _build(
     if parsed:
         apply_overrides(body, parsed, gen)
         check_conflicts(caller, shape, body, overrides)
-    try:
-        return CreateThreadAndRunRequest.model_validate(body)
-    except ValidationError as error:
-        if not parsed:
-            raise
-        problems = "; ".join(f"{hit.message} (at {hit.path})" for hit in rule_ids_for(error))
-        given = shown(overrides, list(overrides))
-        raise ConfigurationError(
-            f"{caller} got overrides ({given}) that make the request invalid: {problems}. "
-            "Give each override a valid wire value; for deliberately invalid bodies use invalid_cases()."
-        ) from error
+    return body
+
+
+def _explain(caller: str, keywords: Mapping[str, Any], error: ValidationError) -> None:
+    """Name the rules the overrides broke; a body the traits alone made invalid keeps its ValidationError."""
+    overrides = split_shape(keywords)[1]
+    if not overrides:
+        return
+    problems = "; ".join(f"{hit.message} (at {hit.path})" for hit in rule_ids_for(error))
+    given = shown(overrides, list(overrides))
+    raise ConfigurationError(
+        f"{caller} got overrides ({given}) that make the request invalid: {problems}. "
+        "Give each override a valid wire value; for deliberately invalid bodies use invalid_cases()."
+    ) from error
+
+
+KIT = EndpointKit(
+    ENDPOINT,
+    model_class=CreateThreadAndRunRequest,
+    write=_write,
+    source=lambda seed: RandomSource(random.Random(seed)),
+    compose=_compose,
+    explain=_explain,
+    rules=RULES,
+    edge=edge.catalog,
+    invalid=invalid.catalog,
+)
+"""Create-thread-and-run's factories as data: its model, generator, traits and hand-designed catalogs."""
 
 
 @shape_keywords
@@ -116,49 +128,38 @@ def build_request(*, seed: int | None = None, **overrides: Any) -> CreateThreadA
     Raises ConfigurationError for an unknown override, impossible traits or sizes, a trait an override
     contradicts, or overrides that make the request invalid (naming the rule broken).
     """
-    caller = "build_request()"
-    shape_values, overrides = split_shape(overrides)
-    return _build(caller, _check_seed(caller, seed), shape_values, overrides)
+    request: CreateThreadAndRunRequest = build(KIT, "build_request()", seed, overrides)
+    return request
 
 
-class RequestFactory:
+class RequestFactory(SeededFactory):
     """Deterministic requests from one seed: build number n uses `derive_seed(seed, n)`.
 
     Two factories with the same seed give the same sequence, whatever else was built in between.
     """
 
-    def __init__(self, seed: int | None) -> None:
-        self._seed = _check_seed("RequestFactory()", seed)
-        self._counter: Iterator[int] = itertools.count()
-
-    @property
-    def seed(self) -> int:
-        """The seed this factory derives every build from."""
-        return self._seed
+    kit = KIT
 
     @shape_keywords
     def build(self, **overrides: Any) -> CreateThreadAndRunRequest:
         """The next request: different from the previous ones, the same on every run with this seed."""
-        caller = "RequestFactory.build()"
-        if "seed" in overrides:
-            raise ConfigurationError(
-                f"{caller} got seed={overrides['seed']!r}; its seeds derive from the factory's seed "
-                f"({self._seed}). Make a RequestFactory(seed=...) or call build_request(seed=...) instead."
-            )
-        shape_values, overrides = split_shape(overrides)
-        return _build(caller, derive_seed(self._seed, next(self._counter)), shape_values, overrides)
+        request: CreateThreadAndRunRequest = super().build(**overrides)
+        return request
 
-    def edge_cases(self) -> list[Case]:
-        """`runreplay.factories.edge_cases()` (the catalog does not depend on the seed)."""
-        from runreplay.factories.edge import edge_cases
 
-        return list(edge_cases())
+def edge_cases() -> list[Case]:
+    """Every edge case: valid bodies at the registry's bounds, branches and enum values, plus hostile text.
 
-    def invalid_cases(self) -> list[Case]:
-        """`runreplay.factories.invalid_cases()` (the catalog does not depend on the seed)."""
-        from runreplay.factories.invalid import invalid_cases
+    Each call returns fresh copies of the bodies (mutate them freely), in the same order every time.
+    """
+    return kit_edge_cases(KIT)
 
-        return list(invalid_cases())
 
-    def __repr__(self) -> str:
-        return f"RequestFactory(seed={self._seed})"
+def invalid_cases() -> list[Case]:
+    """Every invalid case: each breaks exactly one rule of the registry, at `path`, and nothing else.
+
+    Each call returns fresh copies of the bodies, in the same order every time. One body holds a
+    `HugeList` (100,000,001 file ids that are not there): do not send bodies anywhere, they are for
+    validators.
+    """
+    return kit_invalid_cases(KIT)

@@ -3,9 +3,10 @@
 Everything else is generic: `Endpoint.compiled` is the one schema compiler's output (`SchemaRules`:
 types, required keys, enums, bounds, patterns, closed objects), `Endpoint.rules` the registry (schema
 rules, then prose rules) and `Endpoint.check(body)` every broken rule. The factories build the edge and
-invalid catalogs from an `Endpoint` (`runreplay.factories._schema_cases.catalog`) and the strategies
-draw from them (`runreplay._strategies_responses.endpoint_*`). Adding an endpoint: vendor its schema,
-write its prose rules, declare `Endpoint(...)`.
+invalid catalogs from an `Endpoint` (`runreplay.factories._schema_cases.catalog`), an `EndpointKit`
+(`runreplay.factories._kit`) gives it the generic factories and a `Drawing`
+(`runreplay._strategies_endpoint`) the generic strategies. Adding an endpoint: vendor its schema,
+write its prose rules, declare `Endpoint(...)` and its kit.
 """
 
 from __future__ import annotations

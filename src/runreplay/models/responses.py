@@ -16,10 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
-
 from runreplay.models._endpoint import Endpoint, ProseRule, vendored_schema
-from runreplay.models._endpoint_model import rule_ids_for, violations_error
+from runreplay.models._endpoint_model import EndpointModel, rule_ids_for
 from runreplay.models._responses_events import (
     EVENT_CLASSES,
     ResponseStreamEvent,
@@ -96,13 +94,14 @@ def check(body: Any) -> list[Violation]:
     return ENDPOINT.check(body)
 
 
-class CreateResponseRequest(BaseModel):
+class CreateResponseRequest(EndpointModel):
     """The `POST /v1/responses` body (`CreateResponse`), checked against every schema and prose rule.
 
     Fields carry the spec's names; nested values stay plain JSON (dicts and lists), exactly as sent.
+    `EndpointModel` runs every rule of `ENDPOINT` on the raw body before pydantic sees a field.
     """
 
-    model_config = ConfigDict(extra="forbid", strict=True, validate_default=False)
+    _endpoint = ENDPOINT
 
     model: str | None = None
     input: str | list[Any] | None = None
@@ -135,12 +134,3 @@ class CreateResponseRequest(BaseModel):
     prompt_cache_options: dict[str, Any] | None = None
     context_management: list[Any] | None = None
     moderation: Any = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _check_rules(cls, data: Any) -> Any:
-        """Run every schema and prose rule on the raw body before pydantic sees a field."""
-        violations = check(data)
-        if violations:
-            raise violations_error(ENDPOINT, violations)
-        return data
