@@ -188,3 +188,21 @@ def test_unknown_keys_on_open_objects_are_kept() -> None:
 def test_the_openai_sdk_sends_every_edge_case_unchanged() -> None:
     bodies = [case.body for case in CASES]
     assert sdk_round_trip(bodies) == bodies
+
+
+def test_the_module_level_catalog_functions_are_the_package_ones() -> None:
+    from runreplay.factories import edge as edge_module
+    from runreplay.factories import edge_cases as package_edge_cases
+    from runreplay.factories import invalid as invalid_module
+    from runreplay.factories import invalid_cases as package_invalid_cases
+
+    for module_cases, package_cases in (
+        (edge_module.edge_cases(), package_edge_cases()),
+        (invalid_module.invalid_cases(), package_invalid_cases()),
+    ):
+        assert [(c.id, c.body, c.rule, c.valid, c.path) for c in module_cases] == [
+            (c.id, c.body, c.rule, c.valid, c.path) for c in package_cases
+        ]
+    first = edge_module.edge_cases()
+    first[0].body["assistant_id"] = "changed"
+    assert edge_module.edge_cases()[0].body["assistant_id"] != "changed"

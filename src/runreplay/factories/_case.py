@@ -25,6 +25,7 @@ __all__ = [
     "case_id",
     "concrete",
     "copy_json",
+    "fresh",
     "locate",
     "minimal",
     "place",
@@ -360,3 +361,8 @@ def remove(pattern: str) -> tuple[dict[str, Any], str]:
     body, keys = locate(pattern)
     del value_at(body, keys[:-1])[keys[-1]]
     return body, concrete(keys)
+
+
+def fresh(cases: Iterable[Case]) -> list[Case]:
+    """Fresh copies of cases, so a caller changing a body never changes a cached catalog."""
+    return [Case(c.id, copy_json(c.body), c.rule, c.valid, c.path) for c in cases]

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ValidationError
 
 from runreplay.errors import ConfigurationError
-from runreplay.factories._case import Case, copy_json
+from runreplay.factories._case import Case, fresh
 from runreplay.factories._overrides import OMIT
 from runreplay.factories._schema_bodies import write_body
 from runreplay.factories._schema_cases import catalog
@@ -194,11 +194,6 @@ def _catalogs(kit: EndpointKit) -> tuple[tuple[Case, ...], tuple[Case, ...]]:
     edge += tuple(case for case in extra if case.valid)
     invalid += tuple(case for case in extra if not case.valid)
     return edge, invalid
-
-
-def fresh(cases: Iterable[Case]) -> list[Case]:
-    """Fresh copies of cases, so a caller changing a body never changes a cached catalog."""
-    return [Case(c.id, copy_json(c.body), c.rule, c.valid, c.path) for c in cases]
 
 
 def edge_cases(kit: EndpointKit) -> list[Case]:

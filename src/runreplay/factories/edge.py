@@ -22,6 +22,7 @@ from runreplay.factories._case import (
     case_id,
     concrete,
     copy_json,
+    fresh,
     locate,
     minimal,
     place,
@@ -30,7 +31,7 @@ from runreplay.factories._case import (
 from runreplay.factories._text import ALNUM, HOSTILE, NOUNS, VERBS, pools
 from runreplay.models import ASSISTANT_MODELS, RULES, Rule, rule
 
-__all__ = ["VECTOR_STORE_FILE_IDS_CAP", "catalog", "items_at_limit"]
+__all__ = ["VECTOR_STORE_FILE_IDS_CAP", "catalog", "edge_cases", "items_at_limit"]
 
 VECTOR_STORE_FILE_IDS_CAP = 10_000
 """`vector_stores[].file_ids` allows 100,000,000 ids; the catalog stops at the pre-2025 limit of 10,000.
@@ -407,3 +408,11 @@ def catalog() -> tuple[Case, ...]:
             raise RuntimeError(f"duplicate edge case id {case.id!r}")
         seen.add(case.id)
     return tuple(cases)
+
+
+def edge_cases() -> list[Case]:
+    """Every edge case: valid bodies at the registry's bounds, branches and enum values, plus hostile text.
+
+    Fresh copies, the same order every call: the list `runreplay.factories.edge_cases()` gives.
+    """
+    return fresh(catalog())

@@ -23,6 +23,7 @@ from runreplay.factories._case import (
     case_id,
     concrete,
     copy_json,
+    fresh,
     locate,
     minimal,
     place,
@@ -32,7 +33,7 @@ from runreplay.factories._case import (
 from runreplay.factories.edge import items_at_limit
 from runreplay.models import RULES, Rule, rule
 
-__all__ = ["MISTAKEN_KEYS", "MISTAKEN_VALUES", "breach", "catalog", "catalog_values"]
+__all__ = ["MISTAKEN_KEYS", "MISTAKEN_VALUES", "breach", "catalog", "catalog_values", "invalid_cases"]
 
 MISTAKEN_KEYS: Mapping[str, tuple[str, Any]] = {
     "$": ("messages", [{"role": "user", "content": "Hi"}]),
@@ -255,3 +256,11 @@ def catalog() -> tuple[Case, ...]:
     if len({case.id for case in cases}) != len(cases):  # pragma: no cover - guarded by the tests
         raise RuntimeError("duplicate invalid case ids")
     return tuple(cases)
+
+
+def invalid_cases() -> list[Case]:
+    """Every invalid case: each body breaks exactly one rule of the registry, at `case.path`.
+
+    Fresh copies, the same order every call: the list `runreplay.factories.invalid_cases()` gives.
+    """
+    return fresh(catalog())
