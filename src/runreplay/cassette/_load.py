@@ -543,7 +543,7 @@ def load(path: str | os.PathLike[str]) -> Cassette:
 
     Raises `FileNotFoundError` when there is no file, and `CassetteFormatError` (naming the file, the
     line and what was expected) when the file cannot be loaded exactly, including an empty file.
-    A large cassette is read from its index cache when that matches the file (`cassette.cache`).
+    A large cassette is read from its index cache when that matches the file (`cassette._cache`).
     """
     return load_indexed(path)[0]
 
