@@ -531,7 +531,7 @@ def test_audit_of_a_missing_path(capsys: pytest.CaptureFixture[str], tmp_path: P
         [],
         [
             f"runreplay: audit: no cassette files (*.yaml, *.yml) under {tmp_path}; expected a folder of "
-            "cassettes or cassette files. Check the path."
+            "cassettes or cassette files. Check the path, or record some first (pytest --record-mode=once)."
         ],
     )
 

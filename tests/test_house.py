@@ -13,7 +13,7 @@ PACKAGE = ROOT / "src" / "runreplay"
 MAX_LINES = 800
 MAX_PLUGIN_LINES = 250
 
-# The modules whose names are public: DESIGN.md and the README name them. Everything else is `_private`.
+# The modules whose names are public: the house plan (DESIGN.md) and the README name them. Everything else is `_private`.
 PUBLIC_MODULES = {
     "runreplay",
     "runreplay.cassette",
@@ -64,10 +64,10 @@ def imported_modules(name: str, path: Path) -> Iterator[str]:
                 prefix = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 prefix = node.module or ""
-            submodules = [
-                f"{prefix}.{alias.name}" for alias in node.names if f"{prefix}.{alias.name}" in MODULES
-            ]
-            yield from submodules or ([prefix] if prefix in MODULES else [])
+            names = [f"{prefix}.{alias.name}" for alias in node.names]
+            yield from (name for name in names if name in MODULES)
+            if prefix in MODULES and any(name not in MODULES for name in names):
+                yield prefix  # a name defined in the package's __init__: that module runs too
 
 
 def import_cycles() -> list[list[str]]:

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from runreplay._acceptor import Acceptor
-from runreplay.errors import ConfigurationError, RunreplayError, ServerStateError
+from runreplay.errors import ListenError, RunreplayError, ServerStateError
 
 __all__ = ["BadRequestBody", "LoopbackHandler", "LoopbackListener", "LoopbackService"]
 
@@ -53,6 +53,8 @@ class LoopbackHandler(http.server.BaseHTTPRequestHandler):
             if not line or line.strip("0123456789abcdefABCDEF"):
                 raise BadRequestBody(f"invalid chunk size {line!r}")
             size = int(line, 16)
+            if size > self.max_body - total:
+                break
             if size == 0:
                 while self.rfile.readline(1024).strip():
                     pass
@@ -81,8 +83,19 @@ class LoopbackService(abc.ABC):
     every open connection is then shut down and its thread joined. `errors` holds tracebacks of bugs.
     """
 
-    def __init__(self, *, name: str, host: str, port: int, join_timeout: float) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        host: str,
+        port: int,
+        join_timeout: float,
+        thread_name: str | None = None,
+        port_option: str = "port",
+    ) -> None:
         self._name = name
+        self._thread_name = thread_name or name
+        self._port_option = port_option
         self._host = host
         self._port = port
         self._join_timeout = join_timeout
@@ -109,13 +122,15 @@ class LoopbackService(abc.ABC):
         try:
             self._listener = self._listen()
         except OSError as exc:
-            raise ConfigurationError(
+            error = ListenError(
                 f"cannot listen on {self._host}:{self._port}: {exc.strerror or exc}; "
-                "choose another port (0 picks a free one)."
-            ) from None
+                f"choose another {self._port_option} (0 picks a free one)."
+            )
+            error.errno = exc.errno  # `except OSError` code that reads errno keeps working
+            raise error from None
         self._acceptor = Acceptor(
             self._listener,
-            name=self._name,
+            name=self._thread_name,
             stopping=self.stopping,
             errors=self.errors,
             join_timeout=self._join_timeout,
@@ -136,7 +151,9 @@ class LoopbackService(abc.ABC):
         """A hook run when stopping begins, before open connections are shut down."""
 
     def __enter__(self) -> Self:
-        """Start (unless `start()` was already called) for the `with` block."""
+        """Start (unless `start()` was already called) for the `with` block; a stopped one cannot be."""
+        if self.stopping.is_set():
+            raise ServerStateError(f"{self._name} was stopped; create a new one to start again")
         return self if self._listener is not None else self.start()
 
     def __exit__(

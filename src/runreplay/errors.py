@@ -2,6 +2,7 @@
 
     RunreplayError
     ├── ConfigurationError     (also a ValueError)   bad option, marker argument, fixture value or argument
+    │   └── ListenError        (also an OSError)     an embedded server's port that cannot be listened on
     ├── CassetteFormatError                          a cassette file that cannot be loaded
     ├── UnmatchedRequestError                        no recording matches, in a mode that may not record
     ├── NetworkBlockedError                          a connection or DNS lookup while the network is blocked
@@ -14,9 +15,10 @@ Elsewhere: `runreplay.models.EventDataError` (stream event data), `runreplay.str
 `InvalidStrategyArgument` (also hypothesis's `InvalidArgument`), the CLI's `CommandError` and the fake
 server's API errors; all derive from `RunreplayError` (a test walks the package to check).
 
-Each subclass that also derives from a built-in keeps code that caught the built-in working. None of
-them derives from `OSError` or an HTTP client's error type on purpose: clients such as the `openai` SDK
-retry on those and wrap them as "Connection error.", which would hide the reason.
+Each subclass that also derives from a built-in keeps code that caught the built-in working. Only
+`ListenError`, raised when a server starts and never inside a client, derives from `OSError`: the
+others must not, nor from an HTTP client's error type, since clients such as the `openai` SDK retry on
+those and wrap them as "Connection error.", which would hide the reason.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ __all__ = [
     "DOCS_URL",
     "CassetteFormatError",
     "ConfigurationError",
+    "ListenError",
     "NetworkBlockedError",
     "RuleLookupError",
     "RunreplayError",
@@ -51,6 +54,10 @@ class RunreplayError(Exception):
 
 class ConfigurationError(RunreplayError, ValueError):
     """An option, marker argument, fixture value, factory argument or value to encode that cannot be used."""
+
+
+class ListenError(ConfigurationError, OSError):
+    """A port an embedded server cannot listen on (in use, or not allowed); `errno` is the socket's."""
 
 
 class CassetteFormatError(RunreplayError):

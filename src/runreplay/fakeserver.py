@@ -133,7 +133,13 @@ class FakeAssistantsServer(LoopbackService):
                 f"chunk_delay={chunk_delay!r}, drop_after_events={drop_after_events!r} and "
                 f"poll_steps={poll_steps!r} must not be negative"
             )
-        super().__init__(name="FakeAssistantsServer", host=_HOST, port=port, join_timeout=2)
+        super().__init__(
+            name="FakeAssistantsServer",
+            host=_HOST,
+            port=port,
+            join_timeout=2,
+            thread_name="runreplay-fakeserver",
+        )
         self.seed = seed
         self.chunking = chunking
         self.chunk_delay = chunk_delay

@@ -43,7 +43,7 @@ def test_a_missing_path_or_an_empty_folder_is_a_configuration_error(tmp_path: Pa
         cassette_files([tmp_path])
     assert str(caught.value) == (
         f"no cassette files (*.yaml, *.yml) under {tmp_path}; expected a folder of cassettes or cassette files. "
-        "Check the path."
+        "Check the path, or record some first (pytest --record-mode=once)."
     )
 
 

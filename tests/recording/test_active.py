@@ -23,7 +23,7 @@ def test_open_session_makes_the_session_current_patches_clients_then_saves(tmp_p
         with open_session(path, resolve({"record_mode": "once"}), test="t") as session:
             assert current_session() is session
             assert httpx.HTTPTransport.handle_request is not ORIGINAL
-            assert httpx.get(f"{server.base_url}/threads/thread_1").status_code in (200, 404)
+            assert httpx.get(f"{server.base_url}/threads/thread_1").status_code == 404  # no such thread yet
         assert current_session() is None
         assert httpx.HTTPTransport.handle_request is ORIGINAL
     assert session.closed
@@ -53,9 +53,49 @@ def test_patches_stay_until_the_last_session_is_deactivated(tmp_path: Path) -> N
     first, second = (CassetteSession(tmp_path / f"{n}.yaml", config) for n in "ab")
     activate(first)
     activate(second)
-    deactivate(first)
-    assert httpx.HTTPTransport.handle_request is not ORIGINAL
-    assert current_session() is second
-    deactivate(second)
+    try:
+        deactivate(first)
+        assert httpx.HTTPTransport.handle_request is not ORIGINAL
+        assert current_session() is second
+    finally:
+        deactivate(first)
+        deactivate(second)
     assert httpx.HTTPTransport.handle_request is ORIGINAL
     assert _active._patches  # built once, kept for the next activation
+
+
+class _Breaks:
+    """A patch whose install fails, as a client library's would on an incompatible version."""
+
+    def __init__(self) -> None:
+        self.installs = 0
+
+    def install(self) -> None:
+        self.installs += 1
+        raise OSError("cannot patch")
+
+    def uninstall(self) -> None:  # pragma: no cover - never installed
+        raise AssertionError("uninstalled a patch that was never installed")
+
+
+def test_a_patch_that_cannot_install_leaves_no_session_open_and_the_next_one_retries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = _Breaks()
+    monkeypatch.setattr(_active, "_patches", [])
+    monkeypatch.setattr(_active, "available_patches", lambda: [_active_patches()[0], broken])
+    with pytest.raises(OSError, match="cannot patch"), open_session(tmp_path / "a.yaml", resolve({})):
+        pass  # pragma: no cover - not reached
+    assert current_session() is None
+    assert open_sessions() == []
+    assert httpx.HTTPTransport.handle_request is ORIGINAL  # the patch installed before it was undone
+    with pytest.raises(OSError, match="cannot patch"), open_session(tmp_path / "b.yaml", resolve({})):
+        pass  # pragma: no cover - not reached
+    assert broken.installs == 2
+    assert open_sessions() == []
+
+
+def _active_patches() -> list[_active.Patch]:
+    from runreplay.recording._adapters import available_patches
+
+    return available_patches()

@@ -1,6 +1,6 @@
 """The secret audit: where a cassette still holds something redaction would remove, without printing it.
 
-The audit runs the very rules `Redactor` applies (`Redactor.scan_*`), so a cassette the redactor has
+The audit runs the very rules redaction applies (`Scanner.scan_*`), so a cassette the redactor has
 written is clean by construction, and the recorder can refuse to write one the audit would flag.
 Placeholders are never flagged. `runreplay audit PATH...` prints `format_findings(audit_paths(...))`.
 

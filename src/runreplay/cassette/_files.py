@@ -34,7 +34,8 @@ def cassette_files(paths: Iterable[str | os.PathLike[str]], *, strict: bool = Tr
             if strict and not found:
                 raise CassettePathError(
                     f"no cassette files (*.yaml, *.yml) under {os.fspath(item)}; expected a folder of "
-                    "cassettes or cassette files. Check the path."
+                    "cassettes or cassette files. Check the path, or record some first "
+                    "(pytest --record-mode=once)."
                 )
             files += found
         elif path.exists() or not strict:

@@ -31,7 +31,7 @@ from runreplay.factories._case import (
 from runreplay.factories._text import ALNUM, HOSTILE, NOUNS, VERBS, pools
 from runreplay.models import ASSISTANT_MODELS, RULES, Rule, rule
 
-__all__ = ["VECTOR_STORE_FILE_IDS_CAP", "catalog", "edge_cases", "items_at_limit"]
+__all__ = ["VECTOR_STORE_FILE_IDS_CAP", "edge_cases", "items_at_limit"]
 
 VECTOR_STORE_FILE_IDS_CAP = 10_000
 """`vector_stores[].file_ids` allows 100,000,000 ids; the catalog stops at the pre-2025 limit of 10,000.
@@ -396,7 +396,7 @@ def _everything_at_limits() -> dict[str, Any]:
 
 
 @functools.cache
-def catalog() -> tuple[Case, ...]:
+def _catalog() -> tuple[Case, ...]:
     """Every edge case, built once per process (shared: copy a body before changing it)."""
     cases = [
         case for entry in RULES.values() for pattern in entry.paths for case in _rule_cases(entry, pattern)
@@ -415,4 +415,4 @@ def edge_cases() -> list[Case]:
 
     Fresh copies, the same order every call: the list `runreplay.factories.edge_cases()` gives.
     """
-    return fresh(catalog())
+    return fresh(_catalog())

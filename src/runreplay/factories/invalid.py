@@ -33,7 +33,7 @@ from runreplay.factories._case import (
 from runreplay.factories.edge import items_at_limit
 from runreplay.models import RULES, Rule, rule
 
-__all__ = ["MISTAKEN_KEYS", "MISTAKEN_VALUES", "breach", "catalog", "catalog_values", "invalid_cases"]
+__all__ = ["MISTAKEN_KEYS", "MISTAKEN_VALUES", "breach", "catalog_values", "invalid_cases"]
 
 MISTAKEN_KEYS: Mapping[str, tuple[str, Any]] = {
     "$": ("messages", [{"role": "user", "content": "Hi"}]),
@@ -245,7 +245,7 @@ def breach(entry: Rule, pattern: str, value: Any) -> tuple[Any, str]:
 
 
 @functools.cache
-def catalog() -> tuple[Case, ...]:
+def _catalog() -> tuple[Case, ...]:
     """Every invalid case, built once per process (shared: copy a body before changing it)."""
     cases: list[Case] = []
     for entry in RULES.values():
@@ -261,6 +261,8 @@ def catalog() -> tuple[Case, ...]:
 def invalid_cases() -> list[Case]:
     """Every invalid case: each body breaks exactly one rule of the registry, at `case.path`.
 
-    Fresh copies, the same order every call: the list `runreplay.factories.invalid_cases()` gives.
+    Fresh copies, the same order every call: the list `runreplay.factories.invalid_cases()` gives. One
+    body holds a `HugeList` (100,000,001 file ids that are not there): do not send bodies anywhere,
+    they are for validators.
     """
-    return fresh(catalog())
+    return fresh(_catalog())

@@ -104,8 +104,8 @@ KIT = EndpointKit(
     compose=_compose,
     explain=_explain,
     rules=RULES,
-    edge=edge.catalog,
-    invalid=invalid.catalog,
+    edge=edge._catalog,
+    invalid=invalid._catalog,
 )
 """Create-thread-and-run's factories as data: its model, generator, traits and hand-designed catalogs."""
 

@@ -87,6 +87,9 @@ __all__ += _stream_messages.__all__
 __all__ += _stream_objects.__all__
 for _building_block in ("Detail", "Tolerant", "type_tag"):  # importable here, not part of the API
     __all__.remove(_building_block)
+__all__.sort(
+    key=lambda name: (not name.isupper(), not name[:1].isupper(), name)
+)  # constants, classes, functions
 
 
 class EventDataError(RunreplayError, ValueError):

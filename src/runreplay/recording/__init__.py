@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any
 
+from runreplay.recording._active import activate as activate  # importable here before the lifecycle moved
+from runreplay.recording._active import deactivate as deactivate
 from runreplay.recording._active import open_session
 from runreplay.recording._config import DEFAULT_MATCH_ON, RECORD_MODES, CassetteConfig, resolve
 from runreplay.recording._current import current_session

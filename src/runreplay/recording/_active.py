@@ -28,10 +28,18 @@ def activate(session: CassetteSession) -> None:
     """Make `session` the current one, installing the interceptors if it is the first open."""
     with _lock:
         if _current.push(session):
-            if not _patches:
-                _patches.extend(available_patches())
-            for patch in _patches:
-                patch.install()
+            installed: list[Patch] = []
+            try:
+                if not _patches:
+                    _patches.extend(available_patches())
+                for patch in _patches:
+                    patch.install()
+                    installed.append(patch)
+            except BaseException:  # a patch that cannot install: no session is left open half-way
+                for patch in reversed(installed):
+                    patch.uninstall()
+                _current.pop(session)
+                raise
 
 
 def deactivate(session: CassetteSession) -> None:

@@ -30,7 +30,8 @@ def current_session() -> CassetteSession | None:
     session = _here.get()
     if session is not None and session in _open:
         return session
-    return _open[-1] if _open else None
+    innermost = _open[-1:]  # one read: another thread may close the last session meanwhile
+    return innermost[0] if innermost else None
 
 
 def open_sessions() -> list[CassetteSession]:

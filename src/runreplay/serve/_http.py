@@ -153,7 +153,7 @@ class LoopbackServer(LoopbackService):
     """
 
     def __init__(self, *, host: str, port: int, name: str) -> None:
-        super().__init__(name=name, host=host, port=port, join_timeout=5)
+        super().__init__(name=name, host=host, port=port, join_timeout=5, port_option="--port")
         self._lock = threading.Lock()
 
     def _listen(self) -> _Listener:
